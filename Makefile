@@ -1,0 +1,34 @@
+# The two commands in the README: `make demo` (the main job) and `make test` (the whole suite).
+# Both create .venv when it is missing, so a fresh machine needs only python3 and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TITO := $(VENV)/bin/tito
+
+.PHONY: demo test install install-dev bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Re-install when the package metadata changes; the stamp keeps repeat runs fast.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed
+
+demo: install
+	$(TITO) export --all
+	$(TITO) test --all
+
+test: install-dev
+	$(TITO) module check --all
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/cli_speed.py
+
+clean:
+	rm -rf $(VENV) .tito .pytest_cache

@@ -1,0 +1,3 @@
+from tito.cli import run
+
+run()

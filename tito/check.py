@@ -1,0 +1,167 @@
+"""`tito module check`: validate a module source against docs/module-format.md.
+
+Each problem is one line, `file:line: what is wrong; how to fix it`, so editors and CI can
+jump to it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from tito.course import Module
+from tito.errors import TitoError
+from tito.source import (HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, Cell, default_exp,
+                         read_cells)
+
+INDENTED_MARKER_RE = re.compile(r"^\s+# %%")
+REQUIRED_NBGRADER_KEYS = ("grade", "grade_id", "locked", "schema_version", "solution")
+
+
+def _check_indented_markers(path: Path) -> list[str]:
+    problems = []
+    if path.suffix != ".py":
+        return problems
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if INDENTED_MARKER_RE.match(line):
+            problems.append(f"{path}:{number}: indented '# %%': jupytext treats it as a cell break and splits "
+                            "the code there; write '# %%' at column 0, or reword the comment")
+    return problems
+
+
+def _check_markers(cell: Cell) -> list[str]:
+    """Solution and hidden-test markers: balanced, not nested, and in the right kind of cell."""
+    problems = []
+    open_marker: tuple[str, int] | None = None
+    pairs = {SOLUTION_BEGIN: SOLUTION_END, HIDDEN_BEGIN: HIDDEN_END}
+    for offset, line in enumerate(cell.source.splitlines()):
+        text = line.strip()
+        if text in pairs:
+            if text == SOLUTION_BEGIN and not cell.is_solution:
+                problems.append(f"{cell.where(offset)}: '{SOLUTION_BEGIN}' in a cell without "
+                                '"solution": true; nbgrader would leave the answer in the student version')
+            if text == HIDDEN_BEGIN and not cell.is_graded:
+                problems.append(f"{cell.where(offset)}: '{HIDDEN_BEGIN}' outside a graded cell "
+                                '("grade": true); move the hidden tests into the graded test cell')
+            if open_marker:
+                problems.append(f"{cell.where(offset)}: '{text}' before '{pairs[open_marker[0]]}' "
+                                f"closes the block opened at {cell.where(open_marker[1])}")
+            open_marker = (text, offset)
+        elif text in pairs.values():
+            if not open_marker or pairs[open_marker[0]] != text:
+                problems.append(f"{cell.where(offset)}: '{text}' without a matching opening marker")
+            open_marker = None
+    if open_marker:
+        problems.append(f"{cell.where(open_marker[1])}: '{open_marker[0]}' is never closed with "
+                        f"'{pairs[open_marker[0]]}' in this cell")
+    return problems
+
+
+def _called_names(tree: ast.Module) -> set[str]:
+    return {node.func.id for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+
+
+def _check_graded_cell(cell: Cell) -> list[str]:
+    problems = []
+    meta = cell.nbgrader
+    points = meta.get("points")
+    if not isinstance(points, (int, float)) or isinstance(points, bool) or points <= 0:
+        problems.append(f"{cell.header_where()}: graded cell '{cell.grade_id}' has no points; "
+                        'add "points": N (N > 0) to its nbgrader metadata')
+    if not meta.get("locked"):
+        problems.append(f"{cell.header_where()}: graded cell '{cell.grade_id}' is not locked; "
+                        'set "locked": true so students cannot edit the test')
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        return problems  # reported by the syntax check
+    defined = [n.name for n in tree.body
+               if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test_")]
+    called = _called_names(tree)
+    for name in defined:
+        if name not in called:
+            problems.append(f"{cell.header_where()}: graded cell '{cell.grade_id}' defines {name}() but never "
+                            f"calls it, so its points cannot be lost; add `{name}()` at the end of the cell")
+    return problems
+
+
+def _check_syntax(cell: Cell) -> list[str]:
+    lines = [l for l in cell.source.splitlines()]
+    # Notebook magics and shell escapes are not Python; they never belong in a module source anyway.
+    code = "\n".join("pass" if l.lstrip().startswith(("%", "!")) else l for l in lines)
+    try:
+        ast.parse(code)
+    except SyntaxError as exc:
+        return [f"{cell.where((exc.lineno or 1) - 1)}: code cell does not parse: {exc.msg}"]
+    return []
+
+
+def check_cells(cells: list[Cell], module: Module | None = None, path: Path | None = None) -> list[str]:
+    problems: list[str] = []
+    grade_ids: dict[str, Cell] = {}
+    for cell in cells:
+        for error in cell.meta_errors:
+            problems.append(f"{cell.header_where()}: {error}")
+        if "incorrectly_encoded_metadata" in cell.metadata:
+            problems.append(f"{cell.header_where()}: jupytext could not read this cell's metadata "
+                            f"({cell.metadata['incorrectly_encoded_metadata']!r}); write it as strict JSON")
+        if cell.kind != "code":
+            continue
+        problems += _check_syntax(cell)
+        problems += _check_markers(cell)
+        if "nbgrader" in cell.metadata:
+            meta = cell.metadata["nbgrader"]
+            if not isinstance(meta, dict):
+                problems.append(f"{cell.header_where()}: nbgrader metadata must be a JSON object")
+                continue
+            missing = [k for k in REQUIRED_NBGRADER_KEYS if k not in meta]
+            if missing:
+                problems.append(f"{cell.header_where()}: nbgrader metadata lacks {', '.join(missing)}; "
+                                "nbgrader needs all of grade, grade_id, locked, schema_version, solution")
+            grade_id = meta.get("grade_id")
+            if grade_id:
+                if grade_id in grade_ids:
+                    problems.append(f"{cell.header_where()}: duplicate grade_id '{grade_id}' (first used at "
+                                    f"{grade_ids[grade_id].header_where()}); every grade_id must be unique")
+                else:
+                    grade_ids[grade_id] = cell
+            if meta.get("grade"):
+                problems += _check_graded_cell(cell)
+        elif cell.test_functions() and not cell.is_export:
+            names = ", ".join(cell.test_functions())
+            problems.append(f"{cell.header_where()}: cell defines {names} but has no nbgrader metadata, so it is "
+                            'not graded; mark it "grade": true, "locked": true with points')
+
+    declared = [c for c in cells if c.kind == "code" and "default_exp" in c.directives()]
+    for extra in declared[1:]:
+        problems.append(f"{extra.where(0)}: a second `#| default_exp`; a module exports to exactly one "
+                        f"package module (the first is at {declared[0].where(0)})")
+    target, where_cell = default_exp(cells)
+    if not target:
+        where = path or (cells[0].file if cells else "?")
+        problems.append(f"{where}:1: no `#| default_exp core.<name>` line; add it to the first code cell")
+    elif module is not None and module.exports_to:
+        dotted = target if target.startswith("tinytorch.") else f"tinytorch.{target}"
+        if dotted != module.exports_to:
+            problems.append(f"{where_cell.where(0)}: default_exp {target} disagrees with "
+                            f"module.yaml exports_to: {module.exports_to}")
+    return problems
+
+
+def check_module(module: Module) -> list[str]:
+    """Every problem in the module's sources and config, as `file:line: message` lines."""
+    problems = list(module.config_errors)
+    paths = [p for p in (module.py_path, module.ipynb_path) if p.exists()]
+    if not paths:
+        return problems + [f"{module.path}: no {module.py_path.name} in the module directory"]
+    for path in paths:
+        problems += _check_indented_markers(path)
+        try:
+            cells = read_cells(path)
+        except TitoError as exc:
+            problems.append(exc.message)
+            continue
+        problems += check_cells(cells, module, path)
+    return problems

@@ -1,0 +1,162 @@
+"""Where the course lives and which modules it has: the one place that resolves module names.
+
+A course root is a directory with `modules/source/NN_name/` folders, each holding
+`name_dev.py` (or the student's paired `name_dev.ipynb`) and a `module.yaml`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tito.errors import TitoError
+
+MODULE_DIR_RE = re.compile(r"^(\d{2})_([a-z][a-z0-9_]*)$")
+
+
+@dataclass(frozen=True)
+class Module:
+    number: str  # "07"
+    name: str  # "autograd"
+    path: Path  # .../modules/source/07_autograd
+    title: str
+    prerequisites: tuple[str, ...] = ()
+    exports_to: str | None = None  # "tinytorch.core.autograd"
+    config_errors: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def dirname(self) -> str:
+        return self.path.name
+
+    @property
+    def py_path(self) -> Path:
+        return self.path / f"{self.name}_dev.py"
+
+    @property
+    def ipynb_path(self) -> Path:
+        return self.path / f"{self.name}_dev.ipynb"
+
+    @property
+    def yaml_path(self) -> Path:
+        return self.path / "module.yaml"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The course root: $TITO_ROOT, else the nearest ancestor of `start` with modules/source."""
+    env = os.environ.get("TITO_ROOT")
+    if env:
+        root = Path(env).resolve()
+        if not (root / "modules" / "source").is_dir():
+            raise TitoError(f"TITO_ROOT={env} has no modules/source directory.",
+                            "Point TITO_ROOT at a TinyTorch course checkout, or unset it.")
+        return root
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "modules" / "source").is_dir():
+            return candidate
+    raise TitoError(f"No TinyTorch course found at or above {here}.",
+                    "Run tito inside the course repository (the folder with modules/source/).")
+
+
+def _read_module_yaml(path: Path) -> tuple[dict, list[str]]:
+    if not path.exists():
+        return {}, [f"{path}: missing module.yaml (name, title, prerequisites, exports_to)"]
+    import yaml  # small and only needed here
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        return {}, [f"{path}{line}: module.yaml is not valid YAML: {getattr(exc, 'problem', exc)}"]
+    if not isinstance(data, dict):
+        return {}, [f"{path}:1: module.yaml must be a mapping of keys to values"]
+    return data, []
+
+
+def load_module(path: Path) -> Module:
+    match = MODULE_DIR_RE.match(path.name)
+    if not match:
+        raise TitoError(f"{path} is not a module directory (expected NN_name, e.g. 07_autograd).")
+    number, name = match.groups()
+    data, errors = _read_module_yaml(path / "module.yaml")
+    if data.get("name", name) != name:
+        errors.append(f"{path / 'module.yaml'}: name '{data.get('name')}' does not match the directory '{path.name}'")
+    prereqs = data.get("prerequisites") or []
+    if not isinstance(prereqs, list):
+        errors.append(f"{path / 'module.yaml'}: prerequisites must be a list of module names")
+        prereqs = []
+    return Module(
+        number=number,
+        name=name,
+        path=path,
+        title=str(data.get("title") or name.replace("_", " ").title()),
+        prerequisites=tuple(str(p) for p in prereqs),
+        exports_to=data.get("exports_to"),
+        config_errors=tuple(errors),
+    )
+
+
+def discover_modules(root: Path) -> list[Module]:
+    """Every module under root/modules/source, in course order (by number)."""
+    source = root / "modules" / "source"
+    dirs = sorted(p for p in source.iterdir() if p.is_dir() and MODULE_DIR_RE.match(p.name))
+    return [load_module(p) for p in dirs]
+
+
+def resolve_module(modules: list[Module], ref: str) -> Module:
+    """Find a module by short name (`autograd`), number (`07`, `7`) or directory (`07_autograd`, a path)."""
+    key = ref.strip().rstrip("/\\")
+    key = Path(key).name if ("/" in key or "\\" in key) else key
+    for module in modules:
+        if key in (module.name, module.dirname, module.number) or (key.isdigit() and int(key) == int(module.number)):
+            return module
+    names = [m.dirname for m in modules]
+    close = difflib.get_close_matches(key, [m.name for m in modules] + names, n=1)
+    hint = f"Did you mean '{close[0]}'? " if close else ""
+    raise TitoError(
+        f"Unknown module '{ref}'.",
+        f"{hint}Valid modules: {', '.join(names)} (a short name like 'autograd' or a number like '07' works too).",
+    )
+
+
+def select_modules(modules: list[Module], refs: list[str] | None, all_: bool) -> list[Module]:
+    """The modules a command should act on, in course order; an error if none were named."""
+    if all_:
+        return list(modules)
+    if not refs:
+        raise TitoError("Name at least one module, or pass --all.",
+                        f"Modules: {', '.join(m.dirname for m in modules)}")
+    chosen = {resolve_module(modules, ref).dirname for ref in refs}
+    return [m for m in modules if m.dirname in chosen]
+
+
+def dependency_order(modules: list[Module], all_modules: list[Module]) -> list[Module]:
+    """`modules` sorted so every module comes after its prerequisites (course order breaks ties)."""
+    by_name = {m.name: m for m in all_modules}
+    order: list[Module] = []
+    state: dict[str, str] = {}
+
+    def visit(module: Module, chain: tuple[str, ...]) -> None:
+        if state.get(module.name) == "done":
+            return
+        if state.get(module.name) == "active":
+            cycle = " -> ".join(chain + (module.name,))
+            raise TitoError(f"Module prerequisites form a cycle: {cycle}.",
+                            "Fix the prerequisites in the module.yaml files.")
+        state[module.name] = "active"
+        for pre in module.prerequisites:
+            if pre not in by_name:
+                raise TitoError(f"{module.yaml_path}: prerequisite '{pre}' is not a module.",
+                                f"Valid modules: {', '.join(by_name)}")
+            visit(by_name[pre], chain + (module.name,))
+        state[module.name] = "done"
+        order.append(module)
+
+    for module in sorted(all_modules, key=lambda m: m.number):
+        visit(module, ())
+    wanted = {m.name for m in modules}
+    return [m for m in order if m.name in wanted]

@@ -1,0 +1,1 @@
+"""Helpers imported by module sources themselves (they run inside student code)."""
