@@ -1,0 +1,577 @@
+"""Tests of the exported `tinytorch.core.tensor.Tensor` against numpy's semantics.
+
+Needs the package built from the module source: `tito export tensor`.
+"""
+
+import operator
+
+import numpy as np
+import pytest
+
+from tinytorch.core.tensor import Tensor
+
+
+def assert_matches(result, expected):
+    """`result` is a Tensor with exactly numpy's values, shape and dtype."""
+    expected = np.asarray(expected)
+    assert isinstance(result, Tensor), f"expected a Tensor, got {type(result).__name__}"
+    assert isinstance(result.data, np.ndarray)
+    assert result.shape == expected.shape, f"shape {result.shape} != {expected.shape}"
+    assert result.dtype == expected.dtype, f"dtype {result.dtype} != {expected.dtype}"
+    np.testing.assert_array_equal(result.data, expected)
+
+
+# --------------------------------------------------------------------------- construction
+
+CONSTRUCTION_INPUTS = [
+    5,
+    2.5,
+    True,
+    -3 + 2j,
+    [1, 2, 3],
+    [1.0, 2, 3],
+    [[1, 2], [3, 4]],
+    [[[1.5]], [[2.5]]],
+    [],
+    np.float32(1.5),
+    np.int8(7),
+    np.arange(6).reshape(2, 3),
+    np.ones((2, 2), dtype=np.float32),
+    np.array([True, False]),
+]
+
+
+@pytest.mark.parametrize("data", CONSTRUCTION_INPUTS, ids=repr)
+def test_construction_matches_np_asarray(data):
+    assert_matches(Tensor(data), np.asarray(data))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, "float32", "int64", bool])
+def test_construction_with_dtype(dtype):
+    data = [[0, 1, 2], [3, 4, 5]]
+    assert_matches(Tensor(data, dtype=dtype), np.asarray(data, dtype=dtype))
+    assert_matches(Tensor(np.array(data), dtype=dtype), np.asarray(data, dtype=dtype))
+    assert_matches(Tensor(Tensor(data), dtype=dtype), np.asarray(data, dtype=dtype))
+
+
+def test_default_dtypes():
+    assert Tensor(1).dtype == np.int64
+    assert Tensor([1, 2]).dtype == np.int64
+    assert Tensor(1.0).dtype == np.float64
+    assert Tensor([1, 2.0]).dtype == np.float64
+
+
+def test_ndarray_is_not_copied():
+    arr = np.arange(4.0)
+    t = Tensor(arr)
+    assert t.data is arr
+    arr[0] = 42.0
+    assert t.data[0] == 42.0
+
+
+def test_ndarray_with_other_dtype_is_converted():
+    arr = np.arange(4)
+    t = Tensor(arr, dtype=np.float32)
+    assert t.dtype == np.float32
+    assert t.data is not arr
+    np.testing.assert_array_equal(t.data, [0.0, 1.0, 2.0, 3.0])
+
+
+def test_tensor_from_tensor_unwraps():
+    inner = Tensor([[1, 2], [3, 4]])
+    outer = Tensor(inner)
+    assert isinstance(outer.data, np.ndarray)
+    assert not isinstance(outer.data, Tensor)
+    assert outer.data is inner.data
+    assert_matches(outer, [[1, 2], [3, 4]])
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (4,), (2, 3), (2, 1, 3), (0, 3)])
+def test_properties_match_numpy(shape):
+    arr = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
+    t = Tensor(arr)
+    assert t.shape == arr.shape and isinstance(t.shape, tuple)
+    assert t.size == arr.size and isinstance(t.size, int)
+    assert t.ndim == arr.ndim and isinstance(t.ndim, int)
+    assert t.dtype == np.float32 and isinstance(t.dtype, np.dtype)
+    if shape:
+        assert len(t) == shape[0]
+    else:
+        with pytest.raises(TypeError):
+            len(t)
+
+
+def test_item():
+    assert Tensor(3.5).item() == 3.5 and type(Tensor(3.5).item()) is float
+    assert Tensor([[[7]]]).item() == 7 and type(Tensor([[[7]]]).item()) is int
+    assert Tensor(True).item() is True
+    assert Tensor(np.float32(0.5)).item() == 0.5
+    with pytest.raises(ValueError):
+        Tensor([1, 2]).item()
+
+
+def test_numpy_returns_underlying_array():
+    arr = np.arange(3)
+    t = Tensor(arr)
+    assert t.numpy() is arr
+    assert t.numpy() is t.data
+
+
+def test_array_protocol():
+    t = Tensor([[1, 2], [3, 4]])
+    a = np.asarray(t)
+    assert isinstance(a, np.ndarray)
+    np.testing.assert_array_equal(a, [[1, 2], [3, 4]])
+    assert np.shares_memory(a, t.data)
+    assert np.asarray(t, dtype=np.float32).dtype == np.float32
+    copied = np.array(t)
+    assert not np.shares_memory(copied, t.data)
+    np.testing.assert_array_equal(copied, t.data)
+    assert t.__array__().dtype == t.dtype
+    assert t.__array__(np.float64).dtype == np.float64
+    assert not np.shares_memory(t.__array__(copy=True), t.data)
+    # numpy functions that convert their input accept Tensors
+    assert np.concatenate([t, t]).shape == (4, 2)
+    assert np.allclose(np.asarray(t) * 2, [[2, 4], [6, 8]])
+
+
+def test_array_ufunc_is_none():
+    assert Tensor.__array_ufunc__ is None
+
+
+def test_no_custom_eq_and_identity_hashing():
+    assert "__eq__" not in vars(Tensor)
+    assert Tensor.__eq__ is object.__eq__
+    a, b = Tensor([1, 2]), Tensor([1, 2])
+    assert a == a
+    assert not (a == b)
+    seen = {a: "a", b: "b"}
+    assert seen[a] == "a" and seen[b] == "b"
+    assert hash(a) == hash(a)
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+BINARY_OPS = [operator.add, operator.sub, operator.mul, operator.truediv]
+BROADCAST_SHAPES = [
+    ((3,), (3,)),
+    ((2, 3), (3,)),
+    ((3,), (2, 3)),
+    ((3, 1), (1, 4)),
+    ((2, 1, 3), (4, 1)),
+    ((), (2, 2)),
+    ((2, 2), ()),
+]
+DTYPES = [np.int64, np.float32, np.float64]
+
+
+def _values(shape, dtype, start):
+    # strictly positive so division is always defined
+    return (np.arange(int(np.prod(shape))).reshape(shape) + start).astype(dtype)
+
+
+@pytest.mark.parametrize("op", BINARY_OPS, ids=lambda op: op.__name__)
+@pytest.mark.parametrize("shapes", BROADCAST_SHAPES, ids=str)
+@pytest.mark.parametrize("dtype_a", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("dtype_b", DTYPES, ids=lambda d: d.__name__)
+def test_tensor_tensor_ops_match_numpy(op, shapes, dtype_a, dtype_b):
+    a = _values(shapes[0], dtype_a, 1)
+    b = _values(shapes[1], dtype_b, 2)
+    assert_matches(op(Tensor(a), Tensor(b)), op(a, b))
+
+
+OTHER_OPERANDS = [
+    3,
+    2.5,
+    True,
+    np.float32(2.0),
+    np.int32(4),
+    np.float64(0.5),
+    [1, 2, 3],
+    [1.5, 2.5, 3.5],
+    np.array([1, 2, 3]),
+    np.array([[1.0], [2.0]], dtype=np.float32),
+]
+
+
+@pytest.mark.parametrize("op", BINARY_OPS, ids=lambda op: op.__name__)
+@pytest.mark.parametrize("other", OTHER_OPERANDS, ids=repr)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_ops_with_non_tensor_operands_match_numpy(op, other, dtype):
+    a = np.array([4, 5, 6]).astype(dtype)
+    t = Tensor(a)
+    assert_matches(op(t, other), op(a, other))  # forward: t op other
+    assert_matches(op(other, t), op(other, a))  # reflected: other op t
+
+
+def test_float32_stays_float32_with_python_scalars():
+    w = Tensor(np.ones(3, dtype=np.float32))
+    for result in (w * 2.0, 2.0 * w, w - 0.5, 1.0 / w, w + 1):
+        assert result.dtype == np.float32
+
+
+def test_specific_values():
+    t = Tensor([1, 2, 4])
+    assert_matches(2 - t, np.array([1, 0, -2]))
+    assert_matches(1 / t, np.array([1.0, 0.5, 0.25]))
+    assert_matches(t / 2, np.array([0.5, 1.0, 2.0]))
+    assert_matches(10 + t, np.array([11, 12, 14]))
+    assert_matches([1, 1, 1] * t, np.array([1, 2, 4]))
+
+
+@pytest.mark.parametrize("data", [5, -2.5, [1, -2, 3], [[1.5, 0.0], [-3.0, 4.0]], np.arange(3, dtype=np.float32)])
+def test_unary_neg(data):
+    arr = np.asarray(data)
+    assert_matches(-Tensor(data), -arr)
+
+
+def test_operands_are_not_modified():
+    a_arr, b_arr = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    a, b = Tensor(a_arr), Tensor(b_arr)
+    for op in BINARY_OPS:
+        op(a, b)
+        op(a, 2)
+        op(2, a)
+    -a
+    np.testing.assert_array_equal(a.data, [1.0, 2.0])
+    np.testing.assert_array_equal(b.data, [3.0, 4.0])
+    assert a.data is a_arr
+
+
+@pytest.mark.parametrize("op", BINARY_OPS, ids=lambda op: op.__name__)
+def test_ndarray_on_the_left_returns_tensor(op):
+    arr = np.array([[1.0, 2.0], [3.0, 4.0]])
+    t = Tensor([2.0, 4.0])
+    result = op(arr, t)
+    assert_matches(result, op(arr, np.array([2.0, 4.0])))
+
+
+def test_broadcast_error():
+    with pytest.raises(ValueError):
+        Tensor(np.ones((2, 3))) + Tensor(np.ones(2))
+
+
+# --------------------------------------------------------------------------- NotImplemented
+
+class Foreign:
+    """Stands in for a later class (like autograd's Variable) that knows about Tensors."""
+
+    def __radd__(self, other):
+        return ("radd", other)
+
+    def __rsub__(self, other):
+        return ("rsub", other)
+
+    def __rmul__(self, other):
+        return ("rmul", other)
+
+    def __rtruediv__(self, other):
+        return ("rtruediv", other)
+
+    def __rmatmul__(self, other):
+        return ("rmatmul", other)
+
+
+@pytest.mark.parametrize(
+    "op, name",
+    [
+        (operator.add, "radd"),
+        (operator.sub, "rsub"),
+        (operator.mul, "rmul"),
+        (operator.truediv, "rtruediv"),
+        (operator.matmul, "rmatmul"),
+    ],
+)
+def test_foreign_reflected_operator_takes_over(op, name):
+    t = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    result = op(t, Foreign())
+    assert result[0] == name
+    assert result[1] is t
+
+
+FOREIGN_VALUES = ["hello", None, {"a": 1}, {1, 2}, object(), Foreign()]
+DUNDERS = [
+    "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+    "__truediv__", "__rtruediv__", "__matmul__", "__rmatmul__",
+]
+
+
+@pytest.mark.parametrize("dunder", DUNDERS)
+@pytest.mark.parametrize("value", FOREIGN_VALUES, ids=lambda v: type(v).__name__)
+def test_dunders_return_notimplemented_for_foreign_types(dunder, value):
+    t = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert getattr(t, dunder)(value) is NotImplemented
+
+
+@pytest.mark.parametrize("op", BINARY_OPS + [operator.matmul], ids=lambda op: op.__name__)
+def test_unsupported_types_raise_typeerror(op):
+    t = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(TypeError):
+        op(t, "hello")
+    with pytest.raises(TypeError):
+        op(None, t)
+
+
+# --------------------------------------------------------------------------- matmul
+
+MATMUL_SHAPES = [
+    ((2, 3), (3, 4)),
+    ((1, 1), (1, 1)),
+    ((3,), (3, 4)),
+    ((2, 3), (3,)),
+    ((3,), (3,)),
+    ((5, 2, 3), (5, 3, 4)),
+    ((5, 2, 3), (3, 4)),
+    ((2, 3), (4, 3, 2)),
+]
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES, ids=str)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_matmul_matches_numpy(shapes, dtype):
+    a = _values(shapes[0], dtype, 1)
+    b = _values(shapes[1], dtype, -2)
+    expected = a @ b
+    assert_matches(Tensor(a) @ Tensor(b), expected)
+    assert_matches(Tensor(a).matmul(Tensor(b)), expected)
+    assert_matches(Tensor(a) @ b, expected)
+    assert_matches(a @ Tensor(b), expected)
+    assert_matches(Tensor(a).matmul(b), expected)
+
+
+def test_matmul_values_and_lists():
+    a = Tensor([[1, 2, 3], [4, 5, 6]])
+    b = [[7, 8], [9, 10], [11, 12]]
+    assert_matches(a @ b, np.array([[58, 64], [139, 154]]))
+    assert_matches([[1, 1]] @ a, np.array([[5, 7, 9]]))
+
+
+@pytest.mark.parametrize(
+    "shape_a, shape_b",
+    [((2, 3), (4, 5)), ((2, 3), (2, 3)), ((3,), (4,)), ((2, 3), (2,)), ((4,), (3, 2)), ((5, 2, 3), (5, 4, 2))],
+    ids=str,
+)
+def test_matmul_mismatch_names_both_shapes(shape_a, shape_b):
+    with pytest.raises(ValueError) as info:
+        Tensor(np.ones(shape_a)) @ Tensor(np.ones(shape_b))
+    message = str(info.value)
+    assert str(shape_a) in message and str(shape_b) in message, message
+    with pytest.raises(ValueError) as info:
+        Tensor(np.ones(shape_a)).matmul(np.ones(shape_b))
+    assert str(shape_a) in str(info.value) and str(shape_b) in str(info.value)
+
+
+def test_matmul_with_scalars_is_an_error():
+    with pytest.raises(ValueError):
+        Tensor(np.ones((2, 2))) @ Tensor(3.0)
+    with pytest.raises(ValueError):
+        Tensor(3.0) @ Tensor(np.ones((2, 2)))
+
+
+def test_matmul_method_rejects_foreign_types():
+    with pytest.raises(TypeError):
+        Tensor(np.ones((2, 2))).matmul("hello")
+
+
+def test_dense_layer_forward():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    w = Tensor(np.ones((3, 4)))
+    b = Tensor(np.array([0.0, 1.0, 2.0, 3.0]))
+    y = x @ w + b
+    assert_matches(y, np.arange(6.0).reshape(2, 3) @ np.ones((3, 4)) + np.array([0.0, 1.0, 2.0, 3.0]))
+
+
+# --------------------------------------------------------------------------- reductions
+
+REDUCTION_AXES = [None, 0, 1, 2, -1, -2, (0, 1), (0, 2), (0, 1, 2)]
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max"])
+@pytest.mark.parametrize("axis", REDUCTION_AXES, ids=str)
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_reductions_match_numpy(name, axis, keepdims, dtype):
+    arr = (np.arange(24).reshape(2, 3, 4) * 7 % 11).astype(dtype)
+    result = getattr(Tensor(arr), name)(axis=axis, keepdims=keepdims)
+    expected = getattr(arr, name)(axis=axis, keepdims=keepdims)
+    assert isinstance(result, Tensor)
+    assert result.shape == np.shape(expected)
+    assert result.dtype == np.asarray(expected).dtype
+    np.testing.assert_allclose(result.data, expected)
+
+
+def test_reduction_defaults_and_positional_axis():
+    x = Tensor([[1, 9, 3], [4, 5, 6]])
+    assert_matches(x.sum(), np.int64(28))
+    assert x.sum().shape == ()
+    assert_matches(x.sum(0), np.array([5, 14, 9]))
+    assert_matches(x.max(1), np.array([9, 6]))
+    assert_matches(x.mean(1, True), np.array([[13 / 3], [5.0]]))
+    assert x.mean().dtype == np.float64
+    assert x.mean().item() == pytest.approx(28 / 6)
+    assert x.max().item() == 9
+
+
+def test_reductions_do_not_modify():
+    arr = np.array([[1.0, 2.0], [3.0, 4.0]])
+    t = Tensor(arr)
+    t.sum(axis=0)
+    t.mean()
+    t.max(axis=1, keepdims=True)
+    np.testing.assert_array_equal(arr, [[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_keepdims_broadcasts_back():
+    x = Tensor([[1.0, 5.0, 3.0], [0.0, -1.0, 2.0]])
+    shifted = x - x.max(axis=1, keepdims=True)
+    assert_matches(shifted, np.array([[-4.0, 0.0, -2.0], [-2.0, -3.0, 0.0]]))
+
+
+# --------------------------------------------------------------------------- shape ops
+
+RESHAPES = [
+    ((2, 3), ((2, 3),)),
+    ((2, 3), (2, 3)),
+    ((2, 3), ([2, 3],)),
+    ((6,), (-1,)),
+    ((6,), ((-1,),)),
+    ((3, 2), (-1, 2)),
+    ((3, 2), (3, -1)),
+    ((1, 6, 1), (1, -1, 1)),
+    ((2, 3, 1), ((2, 3, 1),)),
+]
+
+
+@pytest.mark.parametrize("target, args", RESHAPES, ids=str)
+def test_reshape_matches_numpy(target, args):
+    arr = np.arange(6.0)
+    t = Tensor(arr)
+    assert_matches(t.reshape(*args), arr.reshape(target))
+    assert t.shape == (6,)
+
+
+def test_reshape_from_2d_and_errors():
+    arr = np.arange(12).reshape(3, 4)
+    assert_matches(Tensor(arr).reshape(4, 3), arr.reshape(4, 3))
+    assert_matches(Tensor(arr).reshape(-1), arr.reshape(-1))
+    assert_matches(Tensor(arr).reshape(2, -1, 2), arr.reshape(2, -1, 2))
+    assert_matches(Tensor(5).reshape(1, 1), np.array([[5]]))
+    with pytest.raises(ValueError):
+        Tensor(arr).reshape(5, 2)
+    with pytest.raises(ValueError):
+        Tensor(arr).reshape(-1, -1)
+
+
+TRANSPOSES = [(), ((0, 1, 2),), (2, 1, 0), (1, 0, 2), ((2, 0, 1),), ([0, 2, 1],), (-1, 0, 1)]
+
+
+@pytest.mark.parametrize("args", TRANSPOSES, ids=str)
+def test_transpose_matches_numpy(args):
+    arr = np.arange(24).reshape(2, 3, 4)
+    axes = args[0] if len(args) == 1 else (args or None)
+    assert_matches(Tensor(arr).transpose(*args), np.transpose(arr, axes))
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3), (2, 3, 4)], ids=str)
+def test_T_reverses_axes(shape):
+    arr = np.arange(int(np.prod(shape))).reshape(shape)
+    assert_matches(Tensor(arr).T, arr.T)
+    assert_matches(Tensor(arr).transpose(), arr.T)
+    assert_matches(Tensor(arr).T.T, arr)
+
+
+def test_transpose_bad_axes():
+    with pytest.raises(ValueError):
+        Tensor(np.ones((2, 3))).transpose(0, 0)
+
+
+# --------------------------------------------------------------------------- indexing
+
+INDEX_KEYS = [
+    0,
+    -1,
+    (1, 2),
+    (-1, -2),
+    slice(None, 2),
+    (slice(None), 1),
+    (slice(None), slice(1, None)),
+    (slice(None, None, 2), slice(None, None, -1)),
+    [2, 0],
+    (np.array([0, 2]), np.array([1, 3])),
+    np.array([True, False, True]),
+    (Ellipsis, 0),
+    (None, 0),
+]
+
+
+@pytest.mark.parametrize("key", INDEX_KEYS, ids=repr)
+def test_getitem_matches_numpy(key):
+    arr = np.arange(12).reshape(3, 4)
+    assert_matches(Tensor(arr)[key], arr[key])
+
+
+def test_getitem_boolean_mask_and_tensor_keys():
+    arr = np.arange(12).reshape(3, 4)
+    t = Tensor(arr)
+    assert_matches(t[arr > 5], arr[arr > 5])
+    assert_matches(t[Tensor(arr > 5)], arr[arr > 5])
+    assert_matches(t[Tensor([2, 0])], arr[[2, 0]])
+    assert_matches(t[Tensor([0, 1]), Tensor([3, 2])], arr[[0, 1], [3, 2]])
+    assert_matches(t[1, Tensor([0, 3])], arr[1, [0, 3]])
+    assert t[1, 2].shape == () and t[1, 2].item() == 6
+
+
+def test_getitem_errors():
+    t = Tensor(np.arange(6).reshape(2, 3))
+    with pytest.raises(IndexError):
+        t[2]
+    with pytest.raises(IndexError):
+        t[0, 0, 0]
+
+
+# --------------------------------------------------------------------------- repr
+
+
+@pytest.mark.parametrize(
+    "tensor, text",
+    [
+        (Tensor([1, 2, 3]), "Tensor([1, 2, 3], shape=(3,), dtype=int64)"),
+        (Tensor(5), "Tensor(5, shape=(), dtype=int64)"),
+        (Tensor(2.5), "Tensor(2.5, shape=(), dtype=float64)"),
+        (Tensor([[1.0, 2.0], [3.0, 4.0]]), "Tensor([[1.0, 2.0], [3.0, 4.0]], shape=(2, 2), dtype=float64)"),
+        (Tensor([0.5], dtype=np.float32), "Tensor([0.5], shape=(1,), dtype=float32)"),
+        (Tensor([True, False]), "Tensor([True, False], shape=(2,), dtype=bool)"),
+        (Tensor([]), "Tensor([], shape=(0,), dtype=float64)"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else "",
+)
+def test_repr(tensor, text):
+    assert repr(tensor) == text
+    assert str(tensor) == text
+
+
+def test_repr_of_large_tensor_is_summarised():
+    text = repr(Tensor(np.zeros((1000, 1000))))
+    assert text.startswith("Tensor([[")
+    assert "..." in text
+    assert text.endswith("shape=(1000, 1000), dtype=float64)")
+    assert len(text) < 2000
+
+
+# --------------------------------------------------------------------------- misc
+
+
+def test_bool_follows_numpy():
+    assert bool(Tensor(1.0)) is True
+    assert bool(Tensor([0])) is False
+    with pytest.raises(ValueError):
+        bool(Tensor([1, 2]))
+
+
+def test_iteration_yields_rows():
+    rows = list(Tensor([[1, 2], [3, 4]]))
+    assert len(rows) == 2
+    assert_matches(rows[1], np.array([3, 4]))
