@@ -27,7 +27,7 @@ ALPHA = f"""\
 #
 # A tiny module for tito's own tests.
 
-{nb(grade_id="alpha-imports")}
+{nb(grade_id="alpha-imports", locked=True)}
 #| default_exp core.alpha
 #| export
 import math
@@ -70,7 +70,7 @@ success = run_module_tests_auto("Alpha")
 """
 
 BETA = f"""\
-{nb(grade_id="beta-imports")}
+{nb(grade_id="beta-imports", locked=True)}
 #| default_exp core.beta
 #| export
 from tinytorch.core.alpha import double

@@ -82,3 +82,10 @@ def test_syntax_error_in_code_cell(tmp_path):
     source = ALPHA.replace("ANSWER = 42", "ANSWER = (42")
     problems = _problems(tmp_path, source)
     assert len(problems) == 1 and "code cell does not parse" in problems[0]
+
+
+def test_metadata_on_a_plain_cell_is_reported(tmp_path):
+    source = ALPHA.replace(nb(grade_id="alpha-imports", locked=True), nb(grade_id="alpha-imports"))
+    problems = _problems(tmp_path, source)
+    assert len(problems) == 1
+    assert problems[0].startswith("F:6: nbgrader metadata on a cell that is neither graded, a solution nor locked")

@@ -13,7 +13,7 @@ from pathlib import Path
 from tito.course import Module
 from tito.errors import TitoError
 from tito.source import (HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, Cell, default_exp,
-                         read_cells)
+                         load_source)
 
 INDENTED_MARKER_RE = re.compile(r"^\s+# %%")
 REQUIRED_NBGRADER_KEYS = ("grade", "grade_id", "locked", "schema_version", "solution")
@@ -129,6 +129,10 @@ def check_cells(cells: list[Cell], module: Module | None = None, path: Path | No
                     grade_ids[grade_id] = cell
             if meta.get("grade"):
                 problems += _check_graded_cell(cell)
+            elif not meta.get("solution") and not meta.get("locked"):
+                problems.append(f"{cell.header_where()}: nbgrader metadata on a cell that is neither graded, a "
+                                "solution nor locked: nbgrader ignores it and then fails on it while autograding; "
+                                'set "locked": true, or remove the metadata')
         elif cell.test_functions() and not cell.is_export:
             names = ", ".join(cell.test_functions())
             problems.append(f"{cell.header_where()}: cell defines {names} but has no nbgrader metadata, so it is "
@@ -151,17 +155,11 @@ def check_cells(cells: list[Cell], module: Module | None = None, path: Path | No
 
 
 def check_module(module: Module) -> list[str]:
-    """Every problem in the module's sources and config, as `file:line: message` lines."""
+    """Every problem in the module's config and in the source file tito would use, as `file:line: message`."""
     problems = list(module.config_errors)
-    paths = [p for p in (module.py_path, module.ipynb_path) if p.exists()]
-    if not paths:
-        return problems + [f"{module.path}: no {module.py_path.name} in the module directory"]
-    for path in paths:
-        problems += _check_indented_markers(path)
-        try:
-            cells = read_cells(path)
-        except TitoError as exc:
-            problems.append(exc.message)
-            continue
-        problems += check_cells(cells, module, path)
-    return problems
+    try:
+        src = load_source(module)
+    except TitoError as exc:
+        return problems + [exc.message]
+    problems += _check_indented_markers(src.path)
+    return problems + check_cells(src.cells, module, src.path)

@@ -21,7 +21,7 @@
 # for exactly this reason, and bug reports to numpy or PyTorch are expected to include
 # the same information you are about to collect.
 
-# %% nbgrader={"grade": false, "grade_id": "setup-imports", "locked": false, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": false, "grade_id": "setup-imports", "locked": true, "schema_version": 3, "solution": false}
 #| default_exp core.setup
 #| export
 import platform

@@ -15,7 +15,7 @@
 # - **Shape operations**: `reshape`, `transpose`, `.T`
 # - **Indexing and display**: `t[0, 1:]`, `t[mask]`, and a readable `repr`
 
-# %% nbgrader={"grade": false, "grade_id": "tensor-imports", "locked": false, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": false, "grade_id": "tensor-imports", "locked": true, "schema_version": 3, "solution": false}
 #| default_exp core.tensor
 #| export
 import operator
