@@ -137,3 +137,9 @@ def test_run_module_tests_auto_works_in_an_ipython_kernel_namespace():
     shell.run_cell("from tito.tools.testing import run_module_tests_auto\nok = run_module_tests_auto('Kernel')")
     assert shell.user_ns["ok"] is True
     InteractiveShell.clear_instance()
+
+
+def test_missing_export_says_which_module_to_export(course):
+    modules = discover_modules(course)
+    result = run_module_tests(course, modules[1])  # beta imports alpha, which is not exported
+    assert result.setup_errors[0].message == "tinytorch.core.alpha is not exported yet: run `tito export alpha` first"

@@ -54,6 +54,9 @@ def classify(exc: BaseException, own_files: tuple[str, ...]) -> dict:
     where, code = _blame(exc, own_files)
     if any(isinstance(e, NotImplementedError) for e in _chain(exc)):
         status, message = "not_implemented", "not implemented yet: fill in the code between the TODO markers"
+    elif isinstance(exc, ModuleNotFoundError) and (exc.name or "").startswith("tinytorch."):
+        status = "error"
+        message = f"{exc.name} is not exported yet: run `tito export {exc.name.rsplit('.', 1)[-1]}` first"
     elif isinstance(exc, AssertionError):
         status, message = "fail", str(exc) or f"assertion failed: {code}"
     elif isinstance(exc, SystemExit):
