@@ -12,7 +12,7 @@
 #   once, in the right order, however deep or tangled the graph is,
 # - and you will get `gradcheck`, which checks any gradient against finite differences.
 
-# %% nbgrader={"grade": false, "grade_id": "autograd-imports", "locked": false, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": false, "grade_id": "autograd-imports", "locked": true, "schema_version": 3, "solution": false}
 #| default_exp core.autograd
 #| export
 import numbers
@@ -2371,6 +2371,15 @@ def test_deep_chain():
     print("✅ Deep chain test passed!")
 
 test_deep_chain()
+### BEGIN HIDDEN TESTS
+# Hidden from students: a wide, deep graph where every node feeds two later ones.
+_hidden_x = Variable(1.0, requires_grad=True)
+_hidden_a, _hidden_b = _hidden_x * 1.0, _hidden_x * 1.0
+for _hidden_step in range(5000):
+    _hidden_a, _hidden_b = _hidden_a * 0.5 + _hidden_b * 0.5, _hidden_b * 0.5 + _hidden_a * 0.5
+(_hidden_a + _hidden_b).backward()
+assert abs(_hidden_x.grad.data.data.item() - 2.0) < 1e-9, "a wide 5,000-step graph must give dL/dx = 2"
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Step 16: Gradient Accumulation
