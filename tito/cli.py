@@ -25,8 +25,11 @@ app = typer.Typer(
 )
 module_app = typer.Typer(help="Work on one module: test it or check its source.", no_args_is_help=True)
 system_app = typer.Typer(help="Check the installation.", no_args_is_help=True)
+nbgrader_app = typer.Typer(help="Instructor pipeline with nbgrader: generate, verify, collect, autograde, "
+                                "feedback, report.", no_args_is_help=True)
 app.add_typer(module_app, name="module")
 app.add_typer(system_app, name="system")
+app.add_typer(nbgrader_app, name="nbgrader")
 
 ModulesArg = typer.Argument(None, help="Modules by short name, number or directory: autograd, 07, 07_autograd.")
 AllOpt = typer.Option(False, "--all", "-a", help="Every module in the course.")
@@ -264,6 +267,240 @@ def doctor_cmd() -> None:
     out.print(table)
     if not all(c.ok for c in report):
         raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- instructor pipeline
+ForceOpt = typer.Option(False, "--force", help="Replace files that hold other work (they are backed up first).")
+StudentOpt = typer.Option(None, "--student", "-s", help="Only this student.")
+
+
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console(), transient=True)
+
+
+def _each_module(selected, label: str, work):
+    """Run `work(module)` for each module under a progress bar; returns [(module, result or TitoError)]."""
+    results = []
+    with _progress() as progress:
+        task = progress.add_task(label, total=len(selected))
+        for module in selected:
+            progress.update(task, description=f"{label} {module.dirname}")
+            try:
+                results.append((module, work(module)))
+            except TitoError as exc:
+                results.append((module, exc))
+            progress.advance(task)
+    return results
+
+
+def _print_errors(results) -> bool:
+    err = err_console()
+    failed = False
+    for module, outcome in results:
+        if isinstance(outcome, TitoError):
+            failed = True
+            err.print(f"[bold red]✗ {module.dirname}:[/] {outcome.message}", markup=True, soft_wrap=True)
+            if outcome.hint:
+                err.print(f"  {outcome.hint}", soft_wrap=True, markup=False)
+    return failed
+
+
+@app.command("notebooks")
+@friendly
+def notebooks_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt, force: bool = ForceOpt) -> None:
+    """Convert py:percent sources into notebooks (jupytext); nbgrader metadata becomes cell metadata."""
+    from tito.course import select_modules
+    from tito.grading.notebooks import write_source_notebook
+
+    root, all_modules = _course()
+    results = _each_module(select_modules(all_modules, modules, all_), "Converting",
+                           lambda m: write_source_notebook(m, force=force))
+    for module, outcome in results:
+        if not isinstance(outcome, TitoError):
+            console().print(f"{module.dirname} -> {outcome[0].relative_to(root)} ({outcome[1]})")
+    if _print_errors(results):
+        raise typer.Exit(1)
+
+
+@nbgrader_app.command("generate")
+@friendly
+def generate_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt, force: bool = ForceOpt) -> None:
+    """Make release notebooks with nbgrader's generate_assignment, then check them."""
+    from tito.course import select_modules
+    from tito.grading.generate import generate_module
+    from tito.grading.nbg import make_api
+
+    root, all_modules = _course()
+    selected = select_modules(all_modules, modules, all_)
+    api = make_api(root)
+    results = _each_module(selected, "Generating", lambda m: generate_module(root, m, force=force, api=api))
+    for module, outcome in results:
+        if not isinstance(outcome, TitoError):
+            note = f" ({outcome.note})" if outcome.note else ""
+            console().print(f"[green]✓[/] {module.dirname} -> {outcome.notebook.relative_to(root)}{note}",
+                            markup=True)
+    if _print_errors(results):
+        raise typer.Exit(1)
+
+
+@nbgrader_app.command("verify")
+@friendly
+def verify_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt,
+               cell_timeout: int = typer.Option(120, "--cell-timeout", help="Seconds a cell may run.")) -> None:
+    """Prove the tests mean something: the solution scores full marks, the blank release scores 0."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from tito.course import select_modules
+    from tito.grading.verify import verify_module
+
+    root, all_modules = _course()
+    results = _each_module(select_modules(all_modules, modules, all_), "Verifying",
+                           lambda m: verify_module(root, m, cell_timeout=cell_timeout))
+    table = Table(title="nbgrader verify", title_justify="left")
+    for name in ("Module", "Solution", "Blank release", "Result", "Problems"):
+        table.add_column(name, overflow="fold")
+    failed = _print_errors(results)
+    for module, r in results:
+        if isinstance(r, TitoError):
+            continue
+        problems = ([f"solution loses points: {', '.join(r.solution_failures)}"] if r.solution_failures else []) \
+            + ([f"cannot fail: {', '.join(r.cannot_fail)}"] if r.cannot_fail else []) + ([r.error] if r.error else [])
+        failed |= not r.ok
+        table.add_row(module.dirname, f"{r.solution_score:g}/{r.max_score:g}", f"{r.blank_score:g}/{r.max_score:g}",
+                      Text("PASS" if r.ok else "FAIL", style="green" if r.ok else "red"), "\n".join(problems))
+    console().print(table)
+    if failed:
+        raise typer.Exit(1)
+
+
+@nbgrader_app.command("collect")
+@friendly
+def collect_cmd(module: str = typer.Argument(..., help="autograd, 07 or 07_autograd"),
+                source: Path = typer.Option(..., "--from", help="Folder of submissions: <student>/<module>/ "
+                                                                 "or <student>/*.ipynb."),
+                student: Optional[str] = StudentOpt, force: bool = ForceOpt) -> None:
+    """Copy submissions into modules/submitted/<student>/<module>/ (never silently replacing one)."""
+    from tito.course import resolve_module
+    from tito.grading.autograde import collect
+
+    root, all_modules = _course()
+    for name, state in collect(root, resolve_module(all_modules, module), source, student, force):
+        console().print(f"{name}: {state}")
+
+
+@nbgrader_app.command("autograde")
+@friendly
+def autograde_cmd(module: str = typer.Argument(..., help="autograd, 07 or 07_autograd"),
+                  student: Optional[str] = StudentOpt) -> None:
+    """Grade submissions with nbgrader's autograder into its gradebook; a regrade replaces old scores."""
+    from rich.table import Table
+
+    from tito.course import resolve_module
+    from tito.grading.autograde import autograde, submitted_students
+
+    root, all_modules = _course()
+    mod = resolve_module(all_modules, module)
+    students = [student] if student else submitted_students(root, mod)
+    with _progress() as progress:
+        task = progress.add_task(f"Autograding {mod.dirname}", total=len(students) or 1)
+        outcomes = autograde(root, mod, students or None, on_progress=lambda o: progress.advance(task))
+    table = Table(title=f"autograde {mod.dirname}", title_justify="left")
+    for name in ("Student", "Score", "Status", "Details"):
+        table.add_column(name, overflow="fold")
+    for o in outcomes:
+        colour = {"graded": "green", "zero": "yellow", "error": "red"}[o.status]
+        score = f"{o.score:g}/{o.max_score:g}" if o.status != "error" else "-"
+        details = o.message if o.status != "graded" else "; ".join(o.reasons)
+        table.add_row(o.student, score, f"[{colour}]{o.status}[/]", details)
+    console().print(table)
+    if any(o.status == "error" for o in outcomes):
+        raise typer.Exit(1)
+
+
+@nbgrader_app.command("feedback")
+@friendly
+def feedback_cmd(module: str = typer.Argument(..., help="autograd, 07 or 07_autograd"),
+                 student: Optional[str] = StudentOpt) -> None:
+    """Write HTML feedback per student (hidden tests are never shown)."""
+    from tito.course import resolve_module
+    from tito.grading.feedback import feedback
+
+    root, all_modules = _course()
+    mod = resolve_module(all_modules, module)
+    outcomes = feedback(root, mod, [student] if student else None)
+    for o in outcomes:
+        if o.ok:
+            console().print(f"[green]✓[/] {o.student}: {o.path.relative_to(root)}", markup=True)
+        else:
+            err_console().print(f"[red]✗ {o.student}:[/] {o.message}", markup=True, soft_wrap=True)
+    if not all(o.ok for o in outcomes):
+        raise typer.Exit(1)
+
+
+@nbgrader_app.command("report")
+@friendly
+def report_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
+               out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead.")) -> None:
+    """Scores per student and module from nbgrader's gradebook, with per-test results."""
+    from tito.grading.report import class_averages, gradebook_records, to_csv, to_json
+
+    if fmt not in ("table", "csv", "json"):
+        raise TitoError(f"Unknown format '{fmt}'.", "Use --format table, csv or json.")
+    root, _ = _course()
+    records = gradebook_records(root)
+    if fmt in ("csv", "json"):
+        text = to_csv(records) if fmt == "csv" else to_json(records) + "\n"
+        if out:
+            out.write_text(text, encoding="utf-8")
+            console().print(f"Wrote {len(records)} record(s) to {out}")
+        else:
+            sys.stdout.write(text)
+        return
+    from rich.table import Table
+
+    if not records:
+        console().print("The gradebook has no graded submissions yet (tito nbgrader autograde MODULE).")
+        return
+    table = Table(title="Grades", title_justify="left")
+    for name in ("Student", "Module", "Score", "Tests passed", "Notes"):
+        table.add_column(name, overflow="fold")
+    for r in records:
+        passed = sum(t["passed"] for t in r["tests"])
+        table.add_row(r["student"], r["module"], f"{r['score']:g}/{r['max_score']:g}", f"{passed}/{len(r['tests'])}",
+                      "; ".join(r["reasons"]))
+    console().print(table)
+    for module, average in class_averages(records).items():
+        max_score = next(r["max_score"] for r in records if r["module"] == module)
+        console().print(f"Class average, {module}: {average:.1f}/{max_score:g}")
+    if out:
+        out.write_text(to_json(records) + "\n", encoding="utf-8")
+
+
+@app.command("release")
+@friendly
+def release_cmd(out: Path = typer.Option(..., "--out", "-o", help="Folder for the student workspace."),
+                modules: Optional[List[str]] = ModulesArg, force: bool = ForceOpt) -> None:
+    """Write a student workspace (tito, stripped sources and notebooks, an empty tinytorch) to --out."""
+    from tito.course import select_modules
+    from tito.grading.generate import generate_module
+    from tito.grading.nbg import make_api
+    from tito.grading.release import release_workspace
+
+    root, all_modules = _course()
+    selected = select_modules(all_modules, modules, not modules)
+    api = make_api(root)
+    results = _each_module(selected, "Generating", lambda m: generate_module(root, m, api=api))
+    if _print_errors(results):
+        raise typer.Exit(1)
+    result = release_workspace(root, out, selected, force=force)
+    console().print(f"Student workspace: {result.out} ({result.files} files, modules: {', '.join(result.modules)})")
+    for backup in result.backups:
+        console().print(f"  kept the previous version as {backup}")
+    console().print("No solution line found in it. Next: cd there, `git init`, and hand it out.")
 
 
 def run() -> None:

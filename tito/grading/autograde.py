@@ -1,0 +1,224 @@
+"""`tito nbgrader collect` and `tito nbgrader autograde`: submissions into nbgrader's gradebook.
+
+Scores live only in nbgrader's gradebook. Around nbgrader's own autograder tito adds:
+- checks before anything is touched: an unknown student, a missing notebook or malformed
+  JSON is an error for that student alone, and their existing grades stay as they are;
+- a regrade replaces the old submission record, so a grade cell deleted from a
+  resubmission cannot keep a stale score (nbgrader also puts the deleted cell back);
+- a submission whose kernel dies or times out is recorded with 0 and the reason, never
+  left with a missing grade;
+- a copy of the gradebook before every batch, in .tito/backups/.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tito.course import Module
+from tito.errors import TitoError
+from tito.grading.nbg import CoursePaths, gradebook, log_tail, make_api
+
+TIMEOUT_ENAMES = ("CellTimeoutError", "TimeoutError")
+
+
+@dataclass
+class GradeOutcome:
+    student: str
+    module: str
+    status: str  # "graded", "zero" (recorded as 0 with a reason) or "error" (nothing recorded)
+    score: float = 0.0
+    max_score: float = 0.0
+    message: str = ""
+    reasons: list[str] = field(default_factory=list)
+
+
+def notebook_name(module: Module) -> str:
+    return module.ipynb_path.name
+
+
+def submitted_students(root: Path, module: Module) -> list[str]:
+    submitted = CoursePaths(root).submitted
+    if not submitted.exists():
+        return []
+    return sorted(p.name for p in submitted.iterdir() if (p / module.dirname).is_dir())
+
+
+# --------------------------------------------------------------------------- collect
+def collect(root: Path, module: Module, source: Path, student: str | None = None,
+            force: bool = False) -> list[tuple[str, str]]:
+    """Copy `source/<student>/<module>/` (or `source/<student>/*.ipynb`) into submitted/.
+
+    An existing, different submission is kept unless `force`, and then backed up first.
+    """
+    if not source.is_dir():
+        raise TitoError(f"{source} is not a directory of submissions (expected {source}/<student>/{module.dirname}/).")
+    students = sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if student:
+        if student not in students:
+            raise TitoError(f"Unknown student '{student}': no folder {source / student}.",
+                            f"Students in {source}: {', '.join(students) or 'none'}")
+        students = [student]
+    outcomes = []
+    for name in students:
+        src = source / name / module.dirname
+        if not src.is_dir():
+            src = source / name
+        files = [p for p in src.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts]
+        if not any(p.name == notebook_name(module) for p in files):
+            outcomes.append((name, f"skipped: no {notebook_name(module)} in {src}"))
+            continue
+        dest = CoursePaths(root).submitted / name / module.dirname
+        changed = [p for p in files if (dest / p.relative_to(src)).exists()
+                   and not filecmp.cmp(p, dest / p.relative_to(src), shallow=False)]
+        if changed and not force:
+            outcomes.append((name, f"kept the existing submission: {len(changed)} file(s) differ (use --force "
+                                   "to replace it; the old one is backed up)"))
+            continue
+        if changed:
+            backup = dest.with_name(f"{module.dirname}.backup-{time.strftime('%Y%m%d-%H%M%S')}")
+            shutil.copytree(dest, backup)
+        new = 0
+        for path in files:
+            target = dest / path.relative_to(src)
+            if target.exists() and filecmp.cmp(path, target, shallow=False):
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            new += 1
+        outcomes.append((name, f"collected {new} file(s)" if new else "unchanged"))
+    return outcomes
+
+
+# --------------------------------------------------------------------------- autograde
+def check_submission(root: Path, module: Module, student: str) -> str | None:
+    """Why this submission cannot be graded, or None when it can."""
+    folder = CoursePaths(root).submitted / student / module.dirname
+    if not folder.is_dir():
+        known = submitted_students(root, module)
+        return (f"unknown student '{student}': no submission in {folder.relative_to(root)} "
+                f"(students with submissions: {', '.join(known) or 'none'})")
+    path = folder / notebook_name(module)
+    if not path.exists():
+        found = ", ".join(sorted(p.name for p in folder.iterdir())) or "nothing"
+        return f"missing notebook: expected {path.relative_to(root)}, found {found}"
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        return f"{path.relative_to(root)} is not UTF-8 text ({exc.reason})"
+    except json.JSONDecodeError as exc:
+        return f"{path.relative_to(root)} is not valid notebook JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+    import nbformat
+
+    try:
+        nbformat.validate(nbformat.from_dict(data))
+    except Exception as exc:  # nbformat raises several validation error types
+        return f"{path.relative_to(root)} is not a valid notebook: {str(exc).splitlines()[0]}"
+    return None
+
+
+def backup_gradebook(root: Path) -> Path | None:
+    db = CoursePaths(root).gradebook
+    if not db.exists():
+        return None
+    folder = root / ".tito" / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    backup = folder / f"gradebook-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.db"
+    shutil.copy2(db, backup)
+    return backup
+
+
+def _timeouts(root: Path, module: Module, student: str) -> list[str]:
+    """Graded cells of the autograded notebook that stopped on a timeout."""
+    import nbformat
+
+    path = CoursePaths(root).autograded / student / module.dirname / notebook_name(module)
+    if not path.exists():
+        return []
+    reasons = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade"):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error" and out.get("ename") in TIMEOUT_ENAMES:
+                    reasons.append(f"{meta.get('grade_id')}: timed out (the cell ran longer than the limit)")
+    return reasons
+
+
+def _record(root: Path, module: Module, student: str, failure: str | None) -> GradeOutcome:
+    """Read the submission back; fill any missing grade with 0 and the reason."""
+    reasons = [] if failure is None else [failure]
+    if failure is None:
+        reasons += _timeouts(root, module, student)
+    with gradebook(root) as gb:
+        try:
+            submission = gb.find_submission(module.dirname, student)
+        except Exception:
+            submission = gb.update_or_create_submission(module.dirname, student)
+        missing = [g for nb in submission.notebooks for g in nb.grades
+                   if g.auto_score is None and g.manual_score is None]
+        if missing:
+            if not reasons:
+                reasons.append("autograding produced no score for " + ", ".join(g.name for g in missing))
+            for grade in missing:
+                grade.manual_score = 0.0
+                grade.needs_manual_grade = False
+        if reasons:
+            text = "Autograder: " + "; ".join(reasons)
+            for nb in submission.notebooks:
+                for comment in nb.comments:
+                    comment.auto_comment = text
+        gb.db.commit()
+        score, max_score = float(submission.score), float(submission.max_score)
+    status = "zero" if failure else "graded"
+    return GradeOutcome(student, module.dirname, status, score, max_score, failure or "", reasons)
+
+
+def autograde_student(root: Path, module: Module, student: str, api) -> GradeOutcome:
+    problem = check_submission(root, module, student)
+    if problem:
+        return GradeOutcome(student, module.dirname, "error", message=problem)
+    with gradebook(root) as gb:
+        try:
+            gb.find_submission(module.dirname, student)
+            gb.remove_submission(module.dirname, student)  # a regrade starts from nothing
+        except Exception:
+            pass  # first submission: nothing to replace
+    result = api.autograde(module.dirname, student, force=True, create=True)
+    failure = None
+    if not result["success"]:
+        tail = log_tail(result, lines=40)
+        if "DeadKernelError" in tail or "Kernel died" in tail or "kernel died" in tail:
+            failure = "the kernel died while running the submission (it crashed or exited)"
+        elif "Timeout" in tail:
+            failure = "the submission timed out"
+        else:
+            lines = [l for l in tail.splitlines() if "[ERROR]" in l] or tail.splitlines()[-1:]
+            failure = "autograding failed: " + (lines[0].replace("[ERROR]", "").strip() if lines else "unknown error")
+    return _record(root, module, student, failure)
+
+
+def autograde(root: Path, module: Module, students: list[str] | None = None, api=None,
+              on_progress=None) -> list[GradeOutcome]:
+    """Grade each student's submission of `module`; one student's failure never stops the others."""
+    students = students or submitted_students(root, module)
+    if not students:
+        raise TitoError(f"No submissions for {module.dirname} in {CoursePaths(root).submitted.relative_to(root)}/"
+                        f"<student>/{module.dirname}/.", "Collect some first: tito nbgrader collect MODULE --from DIR")
+    release = CoursePaths(root).release / module.dirname / notebook_name(module)
+    if not release.exists():
+        raise TitoError(f"{module.dirname} has not been generated, so nbgrader has no master copy to grade against.",
+                        f"Run `tito nbgrader generate {module.name}` first.")
+    api = api or make_api(root)
+    backup_gradebook(root)
+    outcomes = []
+    for student in students:
+        outcomes.append(autograde_student(root, module, student, api))
+        if on_progress:
+            on_progress(outcomes[-1])
+    return outcomes

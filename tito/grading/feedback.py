@@ -1,0 +1,89 @@
+"""`tito nbgrader feedback`: per-student HTML feedback from nbgrader, without hidden tests.
+
+nbgrader's feedback shows the autograded notebook, hidden tests included; the course's
+nbgrader_config.py adds `HideHiddenTests` to the feedback pipeline, and this module checks
+the written HTML once more before saying it is done.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from tito.course import Module
+from tito.errors import TitoError
+from tito.grading.autograde import notebook_name
+from tito.grading.nbg import CoursePaths, log_tail, make_api
+from tito.grading.release_checks import is_generic
+from tito.source import HIDDEN_BEGIN, HIDDEN_END, read_cells
+
+
+@dataclass
+class FeedbackOutcome:
+    student: str
+    ok: bool
+    path: Path | None = None
+    message: str = ""
+
+
+def hidden_lines(module: Module) -> set[str]:
+    """Lines of the module's hidden tests that appear nowhere else in its source."""
+    hidden, elsewhere = set(), set()
+    for cell in read_cells(module.py_path):
+        inside = False
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if text in (HIDDEN_BEGIN, HIDDEN_END):
+                inside = text == HIDDEN_BEGIN
+            else:
+                (hidden if inside else elsewhere).add(text)
+    return {line for line in hidden - elsewhere if not is_generic(line)}
+
+
+def page_text(path: Path) -> str:
+    """The text a reader sees in an HTML page (syntax highlighting splits code into spans)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+
+
+def autograded_students(root: Path, module: Module) -> list[str]:
+    folder = CoursePaths(root).autograded
+    if not folder.exists():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / module.dirname / notebook_name(module)).exists())
+
+
+def feedback(root: Path, module: Module, students: list[str] | None = None, api=None,
+             on_progress=None) -> list[FeedbackOutcome]:
+    known = autograded_students(root, module)
+    students = students or known
+    if not students:
+        raise TitoError(f"No autograded submissions of {module.dirname}.",
+                        f"Run `tito nbgrader autograde {module.name}` first.")
+    api = api or make_api(root)
+    secrets = hidden_lines(module)
+    outcomes = []
+    for student in students:
+        if student not in known:
+            outcome = FeedbackOutcome(student, False, message=f"no autograded submission of {module.dirname} for "
+                                                              f"'{student}' (autograded: {', '.join(known) or 'none'})")
+        else:
+            result = api.generate_feedback(module.dirname, student, force=True)
+            path = CoursePaths(root).feedback / student / module.dirname / (Path(notebook_name(module)).stem + ".html")
+            if not result["success"] or not path.exists():
+                outcome = FeedbackOutcome(student, False, message="nbgrader generate_feedback failed:\n"
+                                                                  + log_tail(result))
+            else:
+                page = page_text(path)
+                leaked = sorted(line for line in secrets if line in page)
+                if leaked:
+                    path.unlink()
+                    outcome = FeedbackOutcome(student, False, message=f"feedback would show hidden tests "
+                                                                      f"({leaked[0]!r}); not written")
+                else:
+                    outcome = FeedbackOutcome(student, True, path)
+        outcomes.append(outcome)
+        if on_progress:
+            on_progress(outcome)
+    return outcomes

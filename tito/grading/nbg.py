@@ -1,0 +1,183 @@
+"""The one place that talks to nbgrader: course directories, configuration, API and gradebook.
+
+Two start-up costs of nbgrader are avoided here, with the same results:
+- jsonschema imports `rfc3987_syntax` when it is installed and builds a grammar for the
+  "iri" string format (about 1.3 s); notebooks never use that format, so it is skipped.
+- a new gradebook asks for the alembic head revision by running `alembic heads` in a
+  subprocess (about 3 s, and it fails when the venv's bin/ is not on PATH); the same
+  revision is read in-process from nbgrader's migration scripts.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tito.errors import TitoError
+
+CONFIG_FILE = "nbgrader_config.py"
+COURSE_DIR = "modules"  # CourseDirectory.root, relative to the repository root
+DIRECTORIES = {
+    "source_directory": "source",
+    "release_directory": "release",
+    "submitted_directory": "submitted",
+    "autograded_directory": "autograded",
+    "feedback_directory": "feedback",
+}
+GRADEBOOK = "gradebook.db"
+
+
+@dataclass(frozen=True)
+class CoursePaths:
+    root: Path  # the repository root
+
+    @property
+    def course(self) -> Path:
+        return self.root / COURSE_DIR
+
+    @property
+    def source(self) -> Path:
+        return self.course / DIRECTORIES["source_directory"]
+
+    @property
+    def release(self) -> Path:
+        return self.course / DIRECTORIES["release_directory"]
+
+    @property
+    def submitted(self) -> Path:
+        return self.course / DIRECTORIES["submitted_directory"]
+
+    @property
+    def autograded(self) -> Path:
+        return self.course / DIRECTORIES["autograded_directory"]
+
+    @property
+    def feedback(self) -> Path:
+        return self.course / DIRECTORIES["feedback_directory"]
+
+    @property
+    def gradebook(self) -> Path:
+        return self.course / GRADEBOOK
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.gradebook}"
+
+
+def _fast_imports() -> None:
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # import now raises ImportError: format skipped
+
+
+@functools.lru_cache(maxsize=None)
+def alembic_head() -> str:
+    """The gradebook schema revision nbgrader stamps new databases with, read in-process."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader import dbutil
+
+    config = Config()
+    config.set_main_option("script_location", dbutil.ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def nbgrader_modules():
+    """Import nbgrader (once per process) with the start-up fixes above."""
+    _fast_imports()
+    import warnings
+
+    # nbgrader's gradebook trips SQLAlchemy's autoflush warnings on every autograde; they are
+    # about nbgrader's internals, not the course, and bury the useful output.
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    import nbgrader.api
+
+    if nbgrader.api.get_alembic_version is not alembic_head:
+        nbgrader.api.get_alembic_version = alembic_head
+    return nbgrader
+
+
+def config_problems(root: Path) -> list[str]:
+    """Where the committed nbgrader_config.py disagrees with the directories tito uses."""
+    _fast_imports()
+    from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
+    path = root / CONFIG_FILE
+    try:
+        config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    except ConfigFileNotFound:
+        return [f"{path}: missing; tito needs it to run nbgrader"]
+    except Exception as exc:  # a syntax error or the like in the instructor's config
+        return [f"{path}: cannot be loaded: {type(exc).__name__}: {exc}"]
+    course = config.CourseDirectory
+    expected = {"root": COURSE_DIR, **DIRECTORIES}
+    problems = []
+    for key, value in expected.items():
+        actual = course.get(key, None)
+        if actual != value:
+            problems.append(f"{path}: CourseDirectory.{key} is {actual!r} but tito uses {value!r}")
+    if "*.py" not in (course.get("ignore", None) or []):
+        problems.append(f"{path}: CourseDirectory.ignore must contain '*.py', or the solution sources "
+                        "would be copied into the release")
+    return problems
+
+
+def load_config(root: Path):
+    """The committed nbgrader configuration, with the course root made absolute."""
+    problems = config_problems(root)
+    if problems:
+        raise TitoError("nbgrader_config.py and tito disagree:\n  " + "\n  ".join(problems),
+                        "Restore the committed nbgrader_config.py, or fix the values it names.")
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    config.CourseDirectory.root = str(CoursePaths(root).course)
+    return config
+
+
+def make_api(root: Path, package_root: Path | None = None, **overrides):
+    """nbgrader's own API object for this course; `overrides` are extra config values by section.
+
+    Kernels import `tinytorch` from `package_root` (default: the course itself)."""
+    nbgrader_modules()
+    from nbgrader.apps import NbGraderAPI
+
+    config = load_config(root)
+    for section, values in overrides.items():
+        for key, value in values.items():
+            setattr(config[section], key, value)
+    _kernel_sees_course(package_root or root)
+    return NbGraderAPI(config=config)
+
+
+def _kernel_sees_course(root: Path) -> None:
+    """Kernels started for autograding import `tinytorch` and `tito` from this course."""
+    tito_parent = str(Path(__file__).resolve().parent.parent.parent)
+    paths = [str(root), tito_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@contextmanager
+def gradebook(root: Path):
+    """nbgrader's Gradebook for the course database (created on first use)."""
+    nbgrader_modules()
+    from nbgrader.api import Gradebook
+
+    paths = CoursePaths(root)
+    paths.course.mkdir(parents=True, exist_ok=True)
+    with Gradebook(paths.db_url) as gb:
+        yield gb
+
+
+def log_tail(result: dict, lines: int = 8) -> str:
+    """What went wrong in an nbgrader API call: its [ERROR] lines and the exception, not a traceback."""
+    text = "\n".join(part for part in (result.get("log") or "", result.get("error") or "") if part)
+    all_lines = [l.rstrip() for l in text.splitlines() if l.strip()]
+    wanted = [l.strip() for l in all_lines
+              if l.lstrip().startswith("[ERROR]") or re.match(r"^\s*[\w.]+(Error|Exception|Exit)\b:?", l)]
+    return "\n".join(list(dict.fromkeys(wanted or all_lines))[-lines:])
