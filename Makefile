@@ -19,9 +19,16 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed
 
+# The main job: build the library from the modules and test it, then the instructor pipeline
+# on the sample submissions: release, prove the tests meaningful, autograde, report.
 demo: install
 	$(TITO) export --all
 	$(TITO) test --all
+	$(TITO) nbgrader generate --all
+	$(TITO) nbgrader verify --all
+	$(TITO) nbgrader collect autograd --from examples/submissions
+	$(TITO) nbgrader autograde autograd
+	$(TITO) nbgrader report
 
 test: install-dev
 	$(TITO) module check --all
@@ -29,6 +36,7 @@ test: install-dev
 
 bench: install
 	$(PY) bench/cli_speed.py
+	$(PY) bench/nbgrader_speed.py
 
 clean:
 	rm -rf $(VENV) .tito .pytest_cache
