@@ -32,6 +32,7 @@ demo: install
 
 test: install-dev
 	$(TITO) module check --all
+	$(TITO) nbgrader verify --all
 	$(PY) -m pytest -q
 
 bench: install

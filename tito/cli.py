@@ -431,7 +431,10 @@ def feedback_cmd(module: str = typer.Argument(..., help="autograd, 07 or 07_auto
 
     root, all_modules = _course()
     mod = resolve_module(all_modules, module)
-    outcomes = feedback(root, mod, [student] if student else None)
+    with _progress() as progress:
+        task = progress.add_task(f"Feedback for {mod.dirname}", total=None)
+        outcomes = feedback(root, mod, [student] if student else None,
+                            on_progress=lambda o: progress.advance(task))
     for o in outcomes:
         if o.ok:
             console().print(f"[green]✓[/] {o.student}: {o.path.relative_to(root)}", markup=True)
