@@ -610,3 +610,18 @@ def test_two_layer_network_learns_xor():
             param.data = Tensor(values(param) - 0.5 * grad_of(param))
     p = ((X @ W1 + b1).tanh() @ W2 + b2).sigmoid()
     assert np.all((values(p) > 0.5) == (Y > 0.5)), f"XOR not learned: {values(p).ravel()}"
+
+
+def test_apply_op_wraps_a_numpy_computation_as_one_node():
+    from tinytorch.core.autograd import Variable, apply_op
+    from tinytorch.core.tensor import Tensor
+
+    x = Variable(np.array([1.0, -2.0, 3.0]))
+    c = Tensor(np.array([2.0, 2.0, 2.0]))  # a constant operand
+    out = apply_op(x.data.data ** 2 * c.data, (x, c), lambda g: (2 * x.data.data * c.data * g, None), "square_scale")
+    assert out.grad_fn.__name__ == "square_scale" and not out.is_leaf
+    np.testing.assert_allclose(out.data.data, [2.0, 8.0, 18.0])
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.data.data, [4.0, -8.0, 12.0])
+    constant = apply_op(np.ones(2), (Tensor(np.ones(2)),), lambda g: (g,))
+    assert constant.requires_grad is False and constant.is_leaf

@@ -73,6 +73,8 @@ def workspace_files(root: Path, modules: list[Module]) -> dict[str, bytes]:
              "pyproject.toml": (root / "pyproject.toml").read_bytes(),
              "tinytorch/__init__.py": (root / "tinytorch" / "__init__.py").read_bytes(),
              "tinytorch/core/__init__.py": (root / "tinytorch" / "core" / "__init__.py").read_bytes()}
+    for data in sorted((root / "tinytorch" / "datasets").glob("*")):  # shipped data (e.g. digits), not code
+        files[f"tinytorch/datasets/{data.name}"] = data.read_bytes()
     files.update(_tito_files(root))
     import nbformat
 
@@ -98,7 +100,7 @@ def _export_stripped(files: dict[str, bytes]) -> dict[str, bytes]:
     with tempfile.TemporaryDirectory(prefix="tito-release-") as tmp:
         scratch = Path(tmp)
         for rel, data in files.items():
-            if rel.startswith(("modules/", "tinytorch/")):
+            if rel.startswith(("modules/", "tinytorch/")) and rel.endswith((".py", ".yaml", ".md")):
                 (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
                 (scratch / rel).write_bytes(data)
         modules = discover_modules(scratch)
@@ -119,6 +121,8 @@ def find_leaks(out: Path, paths: list[str], secrets: set[str]) -> list[str]:
     """Lines of `secrets` found in the files `paths` (relative to out), notebooks decoded."""
     leaks = []
     for rel in sorted(paths):
+        if rel.endswith(".npz"):
+            continue  # binary data
         text = (out / rel).read_text(encoding="utf-8", errors="replace")
         lines = {line.strip() for line in text.splitlines()}
         if rel.endswith(".ipynb"):  # notebooks keep source lines as JSON strings

@@ -468,6 +468,21 @@ def _make_result(data, parents: Sequence["Variable"], backward_fn: Callable) -> 
     return result
 
 
+def apply_op(data, inputs: Sequence, backward_fn: Callable, name: Optional[str] = None) -> "Variable":
+    """
+    Make one graph node from a computation done directly in numpy.
+
+    Later modules use this for layers whose backward is written by hand for speed, such as
+    Conv2D and MaxPool2D (module 05) and the fused softmax + cross-entropy loss (module 09):
+    `data` is the forward result, `inputs` are the Variables or Tensors it was computed from,
+    and `backward_fn(grad_output)` returns one ndarray gradient per input.
+    """
+    parents = tuple(_to_variable(value) for value in inputs)
+    if name:
+        backward_fn.__name__ = name
+    return _make_result(data, parents, backward_fn)
+
+
 def _seed_gradient(root: "Variable", gradient=None) -> np.ndarray:
     """The gradient that starts backpropagation from `root`, as a fresh ndarray."""
     if not root.requires_grad:
