@@ -30,6 +30,8 @@ nbgrader_app = typer.Typer(help="Instructor pipeline with nbgrader: generate, ve
 app.add_typer(module_app, name="module")
 app.add_typer(system_app, name="system")
 app.add_typer(nbgrader_app, name="nbgrader")
+milestone_app = typer.Typer(help="Train real networks on real data with your own tinytorch.", no_args_is_help=True)
+app.add_typer(milestone_app, name="milestone")
 
 ModulesArg = typer.Argument(None, help="Modules by short name, number or directory: autograd, 07, 07_autograd.")
 AllOpt = typer.Option(False, "--all", "-a", help="Every module in the course.")
@@ -504,6 +506,71 @@ def release_cmd(out: Path = typer.Option(..., "--out", "-o", help="Folder for th
     for backup in result.backups:
         console().print(f"  kept the previous version as {backup}")
     console().print("No solution line found in it. Next: cd there, `git init`, and hand it out.")
+
+
+# --------------------------------------------------------------------------- milestones
+@milestone_app.command("list")
+@friendly
+def milestone_list_cmd() -> None:
+    """The milestones, their targets and the modules each one needs."""
+    from rich.table import Table
+
+    from tito.milestones.catalog import MILESTONES
+
+    table = Table(title="Milestones", title_justify="left")
+    for name in ("Name", "Target", "Needs", "What"):
+        table.add_column(name, overflow="fold")
+    for m in MILESTONES.values():
+        table.add_row(m.name, f"{m.metric} >= {m.target:.0%}", ", ".join(m.needs), m.description)
+    console().print(table)
+
+
+@milestone_app.command("run")
+@friendly
+def milestone_run_cmd(name: str = typer.Argument(..., help="xor, mlp-digits or cnn-digits"),
+                      epochs: Optional[int] = typer.Option(None, "--epochs", help="Override the number of epochs."),
+                      plot: bool = typer.Option(True, "--plot/--no-plot", help="Save a training-curve PNG "
+                                                                                 "(needs matplotlib).")) -> None:
+    """Train on the package you exported; exits non-zero when the target is missed."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from tito.milestones.runner import get_milestone, run_milestone
+
+    milestone = get_milestone(name)
+    root, _ = _course()
+    out = console()
+    out.print(f"[bold]{milestone.title}[/]: {milestone.description}", markup=True)
+    with _progress() as progress:
+        task = progress.add_task(f"{name}: starting", total=None)
+
+        def on_event(event):
+            if event["event"] == "start":
+                progress.update(task, total=event["epochs"], description=f"{name}: training")
+            elif event["event"] == "epoch":
+                shown = "  ".join(f"{k} {v:.4f}" for k, v in event.items()
+                                  if k not in ("event", "epoch", "total") and isinstance(v, float))
+                progress.update(task, completed=event["epoch"], description=f"{name}: {shown}")
+
+        result = run_milestone(root, name, epochs=epochs, on_event=on_event,
+                               plot=root / ".tito" / "milestones" / f"{name}.png" if plot else None)
+    if result.error:
+        raise TitoError(f"milestone {name} failed: {result.error}",
+                        "Fix the module it names, `tito export` it, and run the milestone again.")
+    table = Table(title=f"{name}: final", title_justify="left")
+    table.add_column("Metric")
+    table.add_column("Value", justify="right")
+    for key, value in result.metrics.items():
+        table.add_row(key, f"{value:.4f}")
+    table.add_row("epochs", str(len(result.history)))
+    table.add_row("seconds", f"{result.seconds:.1f}")
+    table.add_row("target", f"{milestone.metric} >= {milestone.target:.2%}")
+    table.add_row("result", Text("PASS" if result.passed else "MISSED", style="green" if result.passed else "red"))
+    out.print(table)
+    if result.plot:
+        out.print(f"Training curves: {Path(result.plot).relative_to(root)}")
+    if not result.passed:
+        raise typer.Exit(1)
 
 
 def run() -> None:

@@ -1,0 +1,143 @@
+"""Milestone training, run in a subprocess: `python -m tito.milestones.train NAME [--epochs N] [--plot PNG]`.
+
+It imports only the student's exported `tinytorch` (and matplotlib for the plot, when
+installed). Progress goes to stdout as lines `@@tito {json}` so that whatever the student's
+code prints cannot be mistaken for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import traceback
+
+PREFIX = "@@tito "
+
+
+def emit(event: str, **data) -> None:
+    sys.__stdout__.write(PREFIX + json.dumps({"event": event, **data}) + "\n")
+    sys.__stdout__.flush()
+
+
+def _epoch_logger(total: int):
+    def on_epoch_end(epoch, logs):
+        emit("epoch", epoch=int(epoch) + 1, total=total,
+             **{k: float(v) for k, v in logs.items() if isinstance(v, (int, float))})
+    return on_epoch_end
+
+
+def xor(epochs: int | None):
+    import numpy as np
+
+    from tinytorch.core.activations import Tanh
+    from tinytorch.core.networks import create_mlp
+    from tinytorch.core.optimizers import Adam
+    from tinytorch.core.tensor import Tensor
+    from tinytorch.core.training import CrossEntropyLoss, Trainer
+
+    epochs = epochs or 300
+    x = Tensor(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32))
+    y = Tensor(np.array([0, 1, 1, 0], dtype=np.int64))
+    model = create_mlp(2, [8], 2, activation=Tanh, seed=0)
+    trainer = Trainer(model, Adam(model.parameters(), learning_rate=0.05), CrossEntropyLoss())
+    emit("start", epochs=epochs, samples=4)
+    history = trainer.fit([(x, y)], epochs=epochs, on_epoch_end=_epoch_logger(epochs))
+    return {"accuracy": trainer.evaluate([(x, y)])["accuracy"]}, history
+
+
+def _digits(flatten: bool):
+    from tinytorch.core.dataloader import DataLoader, TensorDataset, load_digits
+
+    x_train, y_train, x_test, y_test = load_digits(flatten=flatten)
+    train = DataLoader(TensorDataset(x_train, y_train), batch_size=32, shuffle=True, seed=0)
+    test = DataLoader(TensorDataset(x_test, y_test), batch_size=len(x_test))
+    return train, test, len(x_train), len(x_test)
+
+
+def mlp_digits(epochs: int | None):
+    from tinytorch.core.networks import create_mlp
+    from tinytorch.core.optimizers import Adam
+    from tinytorch.core.training import CrossEntropyLoss, Trainer
+
+    epochs = epochs or 20
+    train, test, n_train, n_test = _digits(flatten=True)
+    model = create_mlp(64, [256, 256], 10, seed=0)
+    trainer = Trainer(model, Adam(model.parameters(), learning_rate=1e-3), CrossEntropyLoss())
+    emit("start", epochs=epochs, samples=n_train, test_samples=n_test)
+    history = trainer.fit(train, epochs=epochs, val_loader=test, on_epoch_end=_epoch_logger(epochs))
+    result = trainer.evaluate(test)
+    return {"test_accuracy": result["accuracy"], "test_loss": result["loss"]}, history
+
+
+def cnn_digits(epochs: int | None):
+    from tinytorch.core.activations import ReLU
+    from tinytorch.core.cnn import Conv2D, Flatten, MaxPool2D
+    from tinytorch.core.layers import Dense
+    from tinytorch.core.networks import Sequential
+    from tinytorch.core.optimizers import Adam
+    from tinytorch.core.training import CrossEntropyLoss, Trainer
+
+    epochs = epochs or 15
+    train, test, n_train, n_test = _digits(flatten=False)
+    model = Sequential([
+        Conv2D(1, 16, 3, padding=1, seed=0), ReLU(), MaxPool2D(2),   # 16 x 4 x 4
+        Conv2D(16, 32, 3, padding=1, seed=1), ReLU(), MaxPool2D(2),  # 32 x 2 x 2
+        Flatten(), Dense(32 * 2 * 2, 10, seed=2),
+    ])
+    trainer = Trainer(model, Adam(model.parameters(), learning_rate=3e-3), CrossEntropyLoss())
+    emit("start", epochs=epochs, samples=n_train, test_samples=n_test)
+    history = trainer.fit(train, epochs=epochs, val_loader=test, on_epoch_end=_epoch_logger(epochs))
+    result = trainer.evaluate(test)
+    return {"test_accuracy": result["accuracy"], "test_loss": result["loss"]}, history
+
+
+RUNS = {"xor": xor, "mlp-digits": mlp_digits, "cnn-digits": cnn_digits}
+
+
+def save_plot(history: dict, path: str, title: str) -> str | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for key, values in history.items():
+        (left if "loss" in key else right).plot(range(1, len(values) + 1), values, label=key)
+    left.set(title="loss", xlabel="epoch")
+    right.set(title="accuracy", xlabel="epoch")
+    left.legend(), right.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("name", choices=sorted(RUNS))
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--plot", default=None)
+    args = parser.parse_args()
+    start = time.perf_counter()
+    try:
+        metrics, history = RUNS[args.name](args.epochs)
+    except Exception as exc:  # the student's code failed: say where, as `tito module test` does
+        import os
+
+        import tinytorch
+        from tito._child import classify
+
+        info = classify(exc, (os.path.dirname(tinytorch.__file__),))
+        emit("error", **info, traceback=traceback.format_exc(limit=-3))
+        sys.exit(1)
+    plot = save_plot(history, args.plot, args.name) if args.plot else None
+    emit("done", metrics={k: float(v) for k, v in metrics.items()}, seconds=time.perf_counter() - start, plot=plot)
+
+
+if __name__ == "__main__":
+    main()
