@@ -35,6 +35,7 @@ app.add_typer(milestone_app, name="milestone")
 
 ModulesArg = typer.Argument(None, help="Modules by short name, number or directory: autograd, 07, 07_autograd.")
 AllOpt = typer.Option(False, "--all", "-a", help="Every module in the course.")
+ModuleArg = typer.Argument(..., help="A module: autograd, 07 or 07_autograd.")
 
 
 def console():
@@ -199,7 +200,7 @@ def test_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt, as_
 
 @module_app.command("test")
 @friendly
-def module_test_cmd(module: str = typer.Argument(..., help="autograd, 07 or 07_autograd"),
+def module_test_cmd(module: str = ModuleArg,
                     as_json: bool = JsonOpt, timeout: float = TimeoutOpt) -> None:
     """Run one module's locked graded tests in a fresh subprocess."""
     from tito.course import resolve_module
@@ -381,7 +382,7 @@ def verify_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt,
 
 @nbgrader_app.command("collect")
 @friendly
-def collect_cmd(module: str = typer.Argument(..., help="autograd, 07 or 07_autograd"),
+def collect_cmd(module: str = ModuleArg,
                 source: Path = typer.Option(..., "--from", help="Folder of submissions: <student>/<module>/ "
                                                                  "or <student>/*.ipynb."),
                 student: Optional[str] = StudentOpt, force: bool = ForceOpt) -> None:
@@ -396,7 +397,7 @@ def collect_cmd(module: str = typer.Argument(..., help="autograd, 07 or 07_autog
 
 @nbgrader_app.command("autograde")
 @friendly
-def autograde_cmd(module: str = typer.Argument(..., help="autograd, 07 or 07_autograd"),
+def autograde_cmd(module: str = ModuleArg,
                   student: Optional[str] = StudentOpt) -> None:
     """Grade submissions with nbgrader's autograder into its gradebook; a regrade replaces old scores."""
     from rich.table import Table
@@ -425,7 +426,7 @@ def autograde_cmd(module: str = typer.Argument(..., help="autograd, 07 or 07_aut
 
 @nbgrader_app.command("feedback")
 @friendly
-def feedback_cmd(module: str = typer.Argument(..., help="autograd, 07 or 07_autograd"),
+def feedback_cmd(module: str = ModuleArg,
                  student: Optional[str] = StudentOpt) -> None:
     """Write HTML feedback per student (hidden tests are never shown)."""
     from tito.course import resolve_module

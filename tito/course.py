@@ -77,6 +77,17 @@ def _read_module_yaml(path: Path) -> tuple[dict, list[str]]:
     return data, []
 
 
+def student_env(root: Path, base: dict | None = None) -> dict:
+    """Environment for processes that run student code: this course's `tinytorch` (and tito)
+    come first on PYTHONPATH, and plots never try to open a window."""
+    env = dict(os.environ if base is None else base)
+    tito_parent = str(Path(__file__).resolve().parent.parent)
+    paths = [str(root), tito_parent] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
 def load_module(path: Path) -> Module:
     match = MODULE_DIR_RE.match(path.name)
     if not match:

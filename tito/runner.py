@@ -8,7 +8,6 @@ since it would only run the same tests again.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tito.course import Module
+from tito.course import Module, student_env
 from tito.source import Cell, ModuleSource, load_source
 
 STATUS_TEXT = {
@@ -122,11 +121,7 @@ def run_module_tests(root: Path, module: Module, timeout: float = 600.0, cell_ti
         }
         spec_file = Path(tmp) / "spec.json"
         spec_file.write_text(json.dumps(spec), encoding="utf-8")
-        env = dict(os.environ)
-        tito_parent = str(Path(__file__).resolve().parent.parent)
-        paths = [str(root), tito_parent] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-        env.setdefault("MPLBACKEND", "Agg")  # student plots must not try to open a window
+        env = student_env(root)
         died = ""
         try:
             proc = subprocess.run([python or sys.executable, "-m", "tito._child", str(spec_file)],

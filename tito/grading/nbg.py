@@ -155,11 +155,10 @@ def make_api(root: Path, package_root: Path | None = None, **overrides):
 
 
 def _kernel_sees_course(root: Path) -> None:
-    """Kernels started for autograding import `tinytorch` and `tito` from this course."""
-    tito_parent = str(Path(__file__).resolve().parent.parent.parent)
-    paths = [str(root), tito_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    """Kernels started for autograding inherit this process's environment."""
+    from tito.course import student_env
+
+    os.environ.update(student_env(root))
 
 
 @contextmanager

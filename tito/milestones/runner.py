@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tito.course import student_env
 from tito.errors import TitoError
 from tito.milestones.catalog import MILESTONES, Milestone
 from tito.milestones.train import PREFIX
@@ -49,11 +49,7 @@ def run_milestone(root: Path, name: str, epochs: int | None = None, plot: Path |
     if plot:
         plot.parent.mkdir(parents=True, exist_ok=True)
         cmd += ["--plot", str(plot)]
-    env = dict(os.environ)
-    tito_parent = str(Path(__file__).resolve().parent.parent.parent)
-    paths = [str(root), tito_parent] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    env.setdefault("MPLBACKEND", "Agg")
+    env = student_env(root)
     printed = []
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
