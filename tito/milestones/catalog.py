@@ -27,6 +27,6 @@ MILESTONES = {
         Milestone("cnn-digits", "CNN on handwritten digits",
                   ("tensor", "activations", "layers", "networks", "cnn", "dataloader", "autograd", "optimizers",
                    "training"),
-                  "test_accuracy", 0.98, "Two conv layers with pooling on the 8x8 digits: at least 98% test accuracy."),
+                  "test_accuracy", 0.98, "Two conv layers and a pooling layer on the 8x8 digits: at least 98% test accuracy."),
     )
 }
