@@ -109,12 +109,12 @@ def _export_stripped(files: dict[str, bytes]) -> dict[str, bytes]:
                 for p in sorted((scratch / "tinytorch").rglob("*.py")) if f"tinytorch/{p.name}" not in files}
 
 
-def course_secrets(root: Path) -> set[str]:
-    """Distinctive solution and hidden-test lines of every module; a line that some module
-    shows students anyway (outside its solutions) is not a secret."""
+def course_secrets(root: Path, shown_anyway: set[str] = frozenset()) -> set[str]:
+    """Distinctive solution and hidden-test lines of every module. A line that students see
+    anyway, outside every solution (in some module, or in tito's own code), is not a secret."""
     sources = [read_cells(m.py_path) for m in discover_modules(root)]
-    shown = set().union(*(public_lines(cells) for cells in sources)) if sources else set()
-    return set().union(*(secret_lines(cells, shown) for cells in sources)) if sources else set()
+    shown = set(shown_anyway).union(*(public_lines(cells) for cells in sources))
+    return set().union(*(secret_lines(cells, shown) for cells in sources))
 
 
 def find_leaks(out: Path, paths: list[str], secrets: set[str]) -> list[str]:
@@ -158,7 +158,9 @@ def release_workspace(root: Path, out: Path, modules: list[Module], force: bool 
         if not path.exists() or path.read_bytes() != data:
             path.write_bytes(data)
     result.files = len(files)
-    secrets = course_secrets(root)
+    tooling = {line.strip() for rel, data in files.items() if rel.startswith("tito/")
+               for line in data.decode("utf-8").splitlines()}
+    secrets = course_secrets(root, tooling)
     leaks = find_leaks(out, list(files), secrets)
     if leaks:
         raise TitoError(f"{len(leaks)} solution line(s) reached the student workspace {out}:\n  "
