@@ -1479,6 +1479,8 @@ def matmul(a: Union[Variable, np.ndarray], b: Union[Variable, np.ndarray]) -> Va
     - np.expand_dims(g, -1) / np.expand_dims(g, -2) add an axis of size 1 at the end /
       second to last; g[..., 0] and g[..., 0, :] remove one
     - Leading (batch) axes are summed away by the engine; you do not need to
+    - A gradient of None means "no gradient": return it for an operand that does not
+      require grad (a batch of input data), and a training step saves one matmul per layer
     - Name the backward function matmul_backward
 
     LEARNING CONNECTIONS:
@@ -1499,12 +1501,15 @@ def matmul(a: Union[Variable, np.ndarray], b: Union[Variable, np.ndarray]) -> Va
             G = np.expand_dims(G, -1)
         if A.ndim == 1:
             G = np.expand_dims(G, -2)
-        grad_a = G @ np.swapaxes(B2, -1, -2)
-        grad_b = np.swapaxes(A2, -1, -2) @ G
-        if A.ndim == 1:
-            grad_a = grad_a[..., 0, :]
-        if B.ndim == 1:
-            grad_b = grad_b[..., 0]
+        grad_a = grad_b = None                           # input data needs no gradient:
+        if a.requires_grad:                              # skipping it saves a whole matmul
+            grad_a = G @ np.swapaxes(B2, -1, -2)
+            if A.ndim == 1:
+                grad_a = grad_a[..., 0, :]
+        if b.requires_grad:
+            grad_b = np.swapaxes(A2, -1, -2) @ G
+            if B.ndim == 1:
+                grad_b = grad_b[..., 0]
         return grad_a, grad_b
 
     return _make_result(A @ B, (a, b), matmul_backward)
