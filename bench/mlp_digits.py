@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -134,9 +132,14 @@ def run_torch(data, weights, plan):
 
 
 def milestone_peak_rss_mb() -> float:
-    subprocess.run([sys.executable, "-m", "tito.milestones.train", "mlp-digits"], cwd=ROOT,
-                   capture_output=True, check=True)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # kB on Linux
+    """The training process measures its own peak RSS (a child forked from this process would
+    report this process's pages, torch included)."""
+    from tito.milestones.runner import run_milestone
+
+    result = run_milestone(ROOT, "mlp-digits")
+    if result.error:
+        sys.exit(f"mlp-digits milestone failed: {result.error}")
+    return result.peak_rss_mb
 
 
 def main() -> None:

@@ -565,6 +565,7 @@ def milestone_run_cmd(name: str = typer.Argument(..., help="xor, mlp-digits or c
         table.add_row(key, f"{value:.4f}")
     table.add_row("epochs", str(len(result.history)))
     table.add_row("seconds", f"{result.seconds:.1f}")
+    table.add_row("peak memory", f"{result.peak_rss_mb:.0f} MB")
     table.add_row("target", f"{milestone.metric} >= {milestone.target:.2%}")
     table.add_row("result", Text("PASS" if result.passed else "MISSED", style="green" if result.passed else "red"))
     out.print(table)

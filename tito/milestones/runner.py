@@ -20,6 +20,7 @@ class MilestoneResult:
     metrics: dict = field(default_factory=dict)
     history: list[dict] = field(default_factory=list)  # one dict of logs per epoch
     seconds: float = 0.0
+    peak_rss_mb: float = 0.0  # of the training process
     plot: str | None = None
     error: str = ""
     output: str = ""  # what the student's code printed
@@ -66,6 +67,7 @@ def run_milestone(root: Path, name: str, epochs: int | None = None, plot: Path |
                 result.history.append({k: v for k, v in event.items() if k != "event"})
             elif event["event"] == "done":
                 result.metrics, result.seconds, result.plot = event["metrics"], event["seconds"], event["plot"]
+                result.peak_rss_mb = event.get("peak_rss_mb", 0.0)
             elif event["event"] == "error":
                 where = f" (at {event['where']}: {event['code']})" if event.get("where") else ""
                 result.error = event["message"] + where

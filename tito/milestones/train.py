@@ -126,7 +126,31 @@ def save_plot(history: dict, path: str, title: str) -> str | None:
     return path
 
 
+def reset_peak_rss() -> None:
+    """Forget the peak inherited from the process that started this one (Linux): a forked
+    child starts out counting its parent's pages, which can be far larger than training."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource  # macOS and other Unixes: the lifetime peak, in bytes on macOS
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+
+
 def main() -> None:
+    reset_peak_rss()
     parser = argparse.ArgumentParser()
     parser.add_argument("name", choices=sorted(RUNS))
     parser.add_argument("--epochs", type=int, default=None)
@@ -145,7 +169,8 @@ def main() -> None:
         emit("error", **info, traceback=traceback.format_exc(limit=-3))
         sys.exit(1)
     plot = save_plot(history, args.plot, args.name) if args.plot else None
-    emit("done", metrics={k: float(v) for k, v in metrics.items()}, seconds=time.perf_counter() - start, plot=plot)
+    emit("done", metrics={k: float(v) for k, v in metrics.items()}, seconds=time.perf_counter() - start, plot=plot,
+         peak_rss_mb=round(peak_rss_mb(), 1))
 
 
 if __name__ == "__main__":
