@@ -19,8 +19,9 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed
 
-# The main job: build the library from the modules and test it, then the instructor pipeline
-# on the sample submissions: release, prove the tests meaningful, autograde, report.
+# The main job: build the library from the modules and test it, the instructor pipeline on
+# the sample submissions (release, prove the tests meaningful, autograde, report), and a
+# real network trained on real data with the library the modules built.
 demo: install
 	$(TITO) export --all
 	$(TITO) test --all
@@ -29,6 +30,7 @@ demo: install
 	$(TITO) nbgrader collect autograd --from examples/submissions
 	$(TITO) nbgrader autograde autograd
 	$(TITO) nbgrader report
+	$(TITO) milestone run mlp-digits
 
 test: install-dev
 	$(TITO) module check --all
@@ -38,6 +40,8 @@ test: install-dev
 bench: install
 	$(PY) bench/cli_speed.py
 	$(PY) bench/nbgrader_speed.py
+	$(PY) bench/mlp_digits.py
+	$(PY) bench/conv2d.py
 
 clean:
 	rm -rf $(VENV) .tito .pytest_cache
