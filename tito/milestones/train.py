@@ -23,8 +23,9 @@ def emit(event: str, **data) -> None:
 
 def _epoch_logger(total: int):
     def on_epoch_end(epoch, logs):
+        # the milestones monitor the held-out test split (no model selection is made on it)
         emit("epoch", epoch=int(epoch) + 1, total=total,
-             **{k: float(v) for k, v in logs.items() if isinstance(v, (int, float))})
+             **{k.replace("val_", "test_"): float(v) for k, v in logs.items() if isinstance(v, (int, float))})
     return on_epoch_end
 
 
@@ -115,7 +116,8 @@ def save_plot(history: dict, path: str, title: str) -> str | None:
         return None
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for key, values in history.items():
-        (left if "loss" in key else right).plot(range(1, len(values) + 1), values, label=key)
+        label = key.replace("val_", "test_")
+        (left if "loss" in key else right).plot(range(1, len(values) + 1), values, label=label)
     left.set(title="loss", xlabel="epoch")
     right.set(title="accuracy", xlabel="epoch")
     left.legend(), right.legend()
