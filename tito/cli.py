@@ -522,7 +522,8 @@ def milestone_list_cmd() -> None:
     for name in ("Name", "Target", "Needs", "What"):
         table.add_column(name, overflow="fold")
     for m in MILESTONES.values():
-        table.add_row(m.name, f"{m.metric} >= {m.target:.0%}", ", ".join(m.needs), m.description)
+        target = "all three targets (see What)" if m.metric == "checks" else f"{m.metric} >= {m.target:.0%}"
+        table.add_row(m.name, target, ", ".join(m.needs), m.description)
     console().print(table)
 
 
@@ -566,8 +567,25 @@ def milestone_run_cmd(name: str = typer.Argument(..., help="xor, mlp-digits or c
     table.add_row("epochs", str(len(result.history)))
     table.add_row("seconds", f"{result.seconds:.1f}")
     table.add_row("peak memory", f"{result.peak_rss_mb:.0f} MB")
-    table.add_row("target", f"{milestone.metric} >= {milestone.target:.2%}")
+    if milestone.metric != "checks":
+        table.add_row("target", f"{milestone.metric} >= {milestone.target:.2%}")
     table.add_row("result", Text("PASS" if result.passed else "MISSED", style="green" if result.passed else "red"))
+    if result.table:
+        variants = Table(title=f"{name}: models", title_justify="left")
+        for key in result.table[0]:
+            variants.add_column(key, justify="left" if key == "model" else "right")
+        for row in result.table:
+            variants.add_row(*(f"{v:,.4g}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
+                               for v in row.values()))
+        out.print(variants)
+    if result.checks:
+        checks = Table(title=f"{name}: targets", title_justify="left")
+        for key in ("target", "value", "needed", "result"):
+            checks.add_column(key, justify="left" if key == "target" else "right")
+        for check in result.checks:
+            checks.add_row(check["name"], f"{check['value']:.4g}", str(check["target"]),
+                           Text("PASS" if check["passed"] else "MISSED", style="green" if check["passed"] else "red"))
+        out.print(checks)
     out.print(table)
     if result.plot:
         out.print(f"Training curves: {Path(result.plot).relative_to(root)}")

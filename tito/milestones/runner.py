@@ -24,6 +24,8 @@ class MilestoneResult:
     plot: str | None = None
     error: str = ""
     output: str = ""  # what the student's code printed
+    table: list[dict] = field(default_factory=list)  # per-variant results (compress-digits)
+    checks: list[dict] = field(default_factory=list)  # {name, value, target, passed}: every one must pass
 
     @property
     def value(self) -> float | None:
@@ -31,7 +33,11 @@ class MilestoneResult:
 
     @property
     def passed(self) -> bool:
-        return not self.error and self.value is not None and self.value >= self.milestone.target
+        if self.error:
+            return False
+        if self.milestone.metric == "checks":
+            return bool(self.checks) and all(check["passed"] for check in self.checks)
+        return self.value is not None and self.value >= self.milestone.target
 
 
 def get_milestone(name: str) -> Milestone:
@@ -68,6 +74,7 @@ def run_milestone(root: Path, name: str, epochs: int | None = None, plot: Path |
             elif event["event"] == "done":
                 result.metrics, result.seconds, result.plot = event["metrics"], event["seconds"], event["plot"]
                 result.peak_rss_mb = event.get("peak_rss_mb", 0.0)
+                result.table, result.checks = event.get("table", []), event.get("checks", [])
             elif event["event"] == "error":
                 where = f" (at {event['where']}: {event['code']})" if event.get("where") else ""
                 result.error = event["message"] + where
