@@ -21,7 +21,7 @@ def test_doctor_reports_missing_dependency_with_fix(monkeypatch):
 def test_status_tracks_export_freshness(course):
     modules = discover_modules(course)
     rows = {row[0]: row for row in module_status(course, modules)}
-    assert rows["01_alpha"][1:4] == ("tinytorch.core.alpha", "not exported", "never run")
+    assert rows["01_alpha"][1:4] == ("core.alpha", "not exported", "never run")
     export_modules(course, modules, modules)
     assert module_status(course, modules)[0][2] == "up to date"
     path = modules[0].py_path

@@ -30,10 +30,11 @@ def module_status(root: Path, modules: list[Module]) -> list[tuple[str, ...]]:
     rows = []
     for module in modules:
         dotted, exported = export_state(root, module)
+        dotted = dotted.removeprefix("tinytorch.")  # every target is in tinytorch: keep the table narrow
         last = state.get(module.dirname)
         if last:
             rows.append((module.dirname, dotted, exported, f"{last['status']} ({last['passed']}/{last['total']})",
-                         f"{last['points']:g}/{last['max_points']:g}", last["when"]))
+                         f"{last['points']:g}/{last['max_points']:g}", last["when"][5:16]))
         else:
             rows.append((module.dirname, dotted, exported, "never run", "-", "-"))
     return rows
