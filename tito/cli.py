@@ -245,7 +245,7 @@ def status_cmd() -> None:
     root, all_modules = _course()
     table = Table(title="TinyTorch modules", title_justify="left")
     for name in ("Module", "Exports to", "Exported", "Last test", "Points", "When"):
-        table.add_column(name)
+        table.add_column(name, no_wrap=name in ("Module", "Exports to"))
     for row in module_status(root, all_modules):
         table.add_row(*row)
     console().print(table)
