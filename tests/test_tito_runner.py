@@ -143,3 +143,16 @@ def test_missing_export_says_which_module_to_export(course):
     modules = discover_modules(course)
     result = run_module_tests(course, modules[1])  # beta imports alpha, which is not exported
     assert result.setup_errors[0].message == "tinytorch.core.alpha is not exported yet: run `tito export alpha` first"
+
+
+def test_cells_run_in_a_real_main_module_so_definitions_pickle(course):
+    module = _alpha(course)
+    text = module.py_path.read_text().replace(
+        "    assert double(3) == 6,",
+        "    import pickle, sys\n"
+        "    assert pickle.loads(pickle.dumps(double)) is double, 'double must pickle by reference'\n"
+        "    assert sys.modules['__main__'].double is double\n"
+        "    assert double(3) == 6,")
+    module.py_path.write_text(text)
+    result = run_module_tests(course, module)
+    assert result.tests[0].status == "pass", result.tests[0].message

@@ -17,6 +17,7 @@ import signal
 import sys
 import time
 import traceback
+import types
 
 
 class CellTimeout(BaseException):
@@ -68,7 +69,12 @@ def classify(exc: BaseException, own_files: tuple[str, ...]) -> dict:
 
 def run(spec: dict) -> None:
     own_files = tuple(spec["own_files"])
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    # The cells run in a real `__main__` module, as in a notebook kernel or a script, so that
+    # what they define can be pickled by reference (multiprocessing needs that).
+    main = types.ModuleType("__main__")
+    main.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = main
+    namespace = main.__dict__
     can_alarm = hasattr(signal, "setitimer")
     if can_alarm:
         signal.signal(signal.SIGALRM, _on_alarm)
