@@ -529,7 +529,8 @@ def milestone_list_cmd() -> None:
 
 @milestone_app.command("run")
 @friendly
-def milestone_run_cmd(name: str = typer.Argument(..., help="xor, mlp-digits or cnn-digits"),
+def milestone_run_cmd(name: str = typer.Argument(..., help="xor, mlp-digits, cnn-digits or compress-digits "
+                                                            "(tito milestone list)"),
                       epochs: Optional[int] = typer.Option(None, "--epochs", help="Override the number of epochs."),
                       plot: bool = typer.Option(True, "--plot/--no-plot", help="Save a training-curve PNG "
                                                                                  "(needs matplotlib).")) -> None:

@@ -85,6 +85,10 @@ def student_env(root: Path, base: dict | None = None) -> dict:
     paths = [str(root), tito_parent] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     env.setdefault("MPLBACKEND", "Agg")
+    # One BLAS thread: on a small shared machine, threaded BLAS waiting for a busy core turns
+    # a 1 s training run into 20 s. Set these yourself to choose otherwise.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
     return env
 
 
