@@ -494,9 +494,10 @@ def release_cmd(out: Path = typer.Option(..., "--out", "-o", help="Folder for th
     from tito.course import select_modules
     from tito.grading.generate import generate_module
     from tito.grading.nbg import make_api
-    from tito.grading.release import release_workspace
+    from tito.grading.release import check_out_dir, release_workspace
 
     root, all_modules = _course()
+    check_out_dir(root, out)  # before minutes of generating
     selected = select_modules(all_modules, modules, not modules)
     api = make_api(root)
     results = _each_module(selected, "Generating", lambda m: generate_module(root, m, api=api))

@@ -133,13 +133,19 @@ def find_leaks(out: Path, paths: list[str], secrets: set[str]) -> list[str]:
     return leaks
 
 
-def release_workspace(root: Path, out: Path, modules: list[Module], force: bool = False) -> ReleaseResult:
-    files = workspace_files(root, modules)
-    files.update(_export_stripped(files))
+def check_out_dir(root: Path, out: Path) -> Path:
+    """The workspace folder, resolved; it may not be (inside) the course itself."""
     out = out.resolve()
     if out == root.resolve() or root.resolve() in out.parents:
         raise TitoError(f"--out {out} is inside the course repository.",
                         "Write the student workspace somewhere else, e.g. ../tinytorch-student.")
+    return out
+
+
+def release_workspace(root: Path, out: Path, modules: list[Module], force: bool = False) -> ReleaseResult:
+    files = workspace_files(root, modules)
+    files.update(_export_stripped(files))
+    out = check_out_dir(root, out)
     conflicts = [rel for rel, data in files.items() if (out / rel).exists() and (out / rel).read_bytes() != data]
     if conflicts and not force:
         shown = ", ".join(conflicts[:5]) + (f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else "")
