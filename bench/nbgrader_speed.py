@@ -1,7 +1,7 @@
 """Instructor-pipeline timings, each in a fresh scratch copy of the course, against plain nbgrader
 in the same run (the machine is shared and noisy: compare the ratios, not the seconds).
 
-  tito nbgrader generate --all     vs  nbgrader generate_assignment (each module, fresh gradebook)
+  tito nbgrader generate --all     vs  nbgrader generate_assignment, once per module (fresh gradebook)
   tito nbgrader verify --all
   tito nbgrader autograde autograd vs  nbgrader autograde 07_autograd   (3 sample submissions)
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-MODULES = ["00_setup", "01_tensor", "07_autograd"]
+MODULES = sorted(p.name for p in (ROOT / "modules" / "source").iterdir() if (p / "module.yaml").exists())
 SAMPLES = ROOT / "examples" / "submissions"
 
 
@@ -59,7 +59,7 @@ def main() -> None:
         start = time.perf_counter()
         for module in MODULES:
             timed(nbgrader + ["generate_assignment", module, "--force"], plain)
-        results["nbgrader generate_assignment x3 (fresh gradebook)"] = time.perf_counter() - start
+        results[f"nbgrader generate_assignment x{len(MODULES)} (fresh gradebook)"] = time.perf_counter() - start
         results["tito verify --all"] = timed(tito + ["nbgrader", "verify", "--all"], ours)
         for course in (ours, plain):
             timed(tito + ["nbgrader", "collect", "autograd", "--from", str(SAMPLES)], course)
@@ -72,7 +72,8 @@ def main() -> None:
         print(f"{name:52} {seconds:8.2f}")
     per_ours = results[f"tito autograde ({n} submissions)"] / n
     per_plain = results[f"nbgrader autograde ({n} submissions)"] / n
-    gen_ratio = results["tito generate --all (fresh gradebook)"] / results["nbgrader generate_assignment x3 (fresh gradebook)"]
+    gen_ratio = (results["tito generate --all (fresh gradebook)"]
+                 / results[f"nbgrader generate_assignment x{len(MODULES)} (fresh gradebook)"])
     print(f"autograde seconds per submission: tito {per_ours:.2f}, plain nbgrader {per_plain:.2f} "
           f"(ratio {per_ours / per_plain:.2f})")
     print(f"generate: tito / plain nbgrader = {gen_ratio:.2f}")
