@@ -13,7 +13,7 @@ from pathlib import Path
 from tito.course import Module
 from tito.errors import TitoError
 from tito.source import (HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, Cell, default_exp,
-                         load_source)
+                         load_source, syntax_error)
 
 INDENTED_MARKER_RE = re.compile(r"^\s+# %%")
 REQUIRED_NBGRADER_KEYS = ("grade", "grade_id", "locked", "schema_version", "solution")
@@ -88,14 +88,8 @@ def _check_graded_cell(cell: Cell) -> list[str]:
 
 
 def _check_syntax(cell: Cell) -> list[str]:
-    lines = [l for l in cell.source.splitlines()]
-    # Notebook magics and shell escapes are not Python; they never belong in a module source anyway.
-    code = "\n".join("pass" if l.lstrip().startswith(("%", "!")) else l for l in lines)
-    try:
-        ast.parse(code)
-    except SyntaxError as exc:
-        return [f"{cell.where((exc.lineno or 1) - 1)}: code cell does not parse: {exc.msg}"]
-    return []
+    error = syntax_error(cell.source)
+    return [f"{cell.where((error.lineno or 1) - 1)}: code cell does not parse: {error.msg}"] if error else []
 
 
 def check_cells(cells: list[Cell], module: Module | None = None, path: Path | None = None) -> list[str]:

@@ -94,6 +94,17 @@ class Cell:
                 if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test_")]
 
 
+def syntax_error(source: str) -> SyntaxError | None:
+    """Why `source` is not valid Python, or None. Notebook magics (`%...`, `!...`) count as
+    statements, since jupytext keeps them in notebooks."""
+    code = "\n".join("pass" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    try:
+        ast.parse(code)
+    except SyntaxError as exc:
+        return exc
+    return None
+
+
 def parse_marker(rest: str) -> tuple[str, dict, list[str]]:
     """Split what follows `# %%` into the cell type, its metadata and any metadata errors."""
     kind = "code"

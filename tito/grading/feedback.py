@@ -16,7 +16,7 @@ from tito.course import Module
 from tito.errors import TitoError
 from tito.grading.autograde import notebook_name
 from tito.grading.nbg import CoursePaths, log_tail, make_api
-from tito.grading.release_checks import GENERIC_RE
+from tito.grading.release_checks import GENERIC_RE, region_lines
 from tito.source import HIDDEN_BEGIN, HIDDEN_END, read_cells
 
 
@@ -30,15 +30,7 @@ class FeedbackOutcome:
 
 def hidden_lines(module: Module) -> set[str]:
     """Lines of the module's hidden tests that appear nowhere else in its source."""
-    hidden, elsewhere = set(), set()
-    for cell in read_cells(module.py_path):
-        inside = False
-        for line in cell.source.splitlines():
-            text = line.strip()
-            if text in (HIDDEN_BEGIN, HIDDEN_END):
-                inside = text == HIDDEN_BEGIN
-            else:
-                (hidden if inside else elsewhere).add(text)
+    hidden, elsewhere = region_lines(read_cells(module.py_path), {HIDDEN_BEGIN: HIDDEN_END})
     # comments count here: a hidden test's comment says what it checks
     return {line for line in hidden - elsewhere if not GENERIC_RE.match(line)}
 

@@ -7,10 +7,9 @@ back into the class body; checks like these would have caught it on the first ru
 
 from __future__ import annotations
 
-import ast
 import re
 
-from tito.source import HIDDEN_BEGIN, HIDDEN_END, MARKERS, SOLUTION_BEGIN, SOLUTION_END, Cell
+from tito.source import HIDDEN_BEGIN, HIDDEN_END, MARKERS, SOLUTION_BEGIN, SOLUTION_END, Cell, syntax_error
 from tito.strip import STUB, strip_solutions
 
 # Lines too generic to count as "a line of the solution": bare keywords, `return x`, brackets.
@@ -22,37 +21,35 @@ def is_generic(line: str) -> bool:
     return bool(GENERIC_RE.match(line)) or line.startswith("#")
 
 
+def region_lines(cells: list[Cell], regions: dict[str, str]) -> tuple[set[str], set[str]]:
+    """Stripped lines inside the `regions` (BEGIN marker -> END marker), and the lines outside them."""
+    inside, outside = set(), set()
+    for cell in cells:
+        end = None
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if end is None and text in regions:
+                end = regions[text]
+            elif text == end:
+                end = None
+            else:
+                (inside if end else outside).add(text)
+    return inside, outside
+
+
+SECRET_REGIONS = {SOLUTION_BEGIN: SOLUTION_END, HIDDEN_BEGIN: HIDDEN_END}
+
+
 def secret_lines(cells: list[Cell], elsewhere: set[str] = frozenset()) -> set[str]:
     """Stripped lines inside solution and hidden-test regions that are distinctive: not generic,
     and not found outside those regions in these cells or in `elsewhere`."""
-    inside, outside = set(), set(elsewhere)
-    for cell in cells:
-        region = None
-        for line in cell.source.splitlines():
-            text = line.strip()
-            if text in (SOLUTION_BEGIN, HIDDEN_BEGIN):
-                region = text
-            elif text in (SOLUTION_END, HIDDEN_END):
-                region = None
-            elif region:
-                inside.add(text)
-            else:
-                outside.add(text)
-    return {line for line in inside - outside if not is_generic(line)}
+    inside, outside = region_lines(cells, SECRET_REGIONS)
+    return {line for line in inside - outside - set(elsewhere) if not is_generic(line)}
 
 
 def public_lines(cells: list[Cell]) -> set[str]:
     """Stripped lines outside every solution and hidden-test region."""
-    return {l.strip() for l in strip_solutions("\n".join(c.source for c in cells)).splitlines()}
-
-
-def _parses(source: str) -> str | None:
-    code = "\n".join("pass" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines())
-    try:
-        ast.parse(code)
-    except SyntaxError as exc:
-        return f"line {exc.lineno}: {exc.msg}"
-    return None
+    return region_lines(cells, SECRET_REGIONS)[1]
 
 
 def check_release(source_cells: list[Cell], release_cells: list[Cell], label: str) -> list[str]:
@@ -64,9 +61,9 @@ def check_release(source_cells: list[Cell], release_cells: list[Cell], label: st
     for src, rel in zip(source_cells, release_cells):
         where = f"{label} cell {rel.index + 1}" + (f" ({src.grade_id})" if src.grade_id else "")
         if rel.kind == "code":
-            error = _parses(rel.source)
+            error = syntax_error(rel.source)
             if error:
-                problems.append(f"{where}: does not parse as Python ({error})")
+                problems.append(f"{where}: does not parse as Python (line {error.lineno}: {error.msg})")
             if src.kind == "code" and any(l.strip() in (SOLUTION_BEGIN, HIDDEN_BEGIN) for l in src.source.splitlines()):
                 expected = strip_solutions(src.source)
                 if rel.source.rstrip("\n") != expected.rstrip("\n"):
