@@ -65,16 +65,20 @@ def test_whole_module_timeout_marks_running_and_remaining_tests(course):
     module.py_path.write_text(module.py_path.read_text().replace("return 2 * x", "while True: pass"))
     result = run_module_tests(course, module, timeout=2.0, cell_timeout=30.0)
     assert [t.status for t in result.tests] == ["timeout", "not_run"]
-    assert result.tests[0].message == "timed out: the module took longer than 2s in total"
+    assert result.tests[0].message == "timed out: the whole run took longer than 2s (the wall-time limit)"
 
 
-def test_process_exit_is_recorded_not_lost(course):
+def test_process_exit_costs_only_its_own_cell(course):
     module = _alpha(course)
     module.py_path.write_text(module.py_path.read_text().replace("return 2 * x", "import os; os._exit(3)"))
     result = run_module_tests(course, module)
+    line = module.py_path.read_text().splitlines().index("    import os; os._exit(3)") + 1
     assert result.tests[0].status == "error"
-    assert result.tests[0].message.startswith("the test process died (exit code 3)")
-    assert result.tests[1].status == "not_run"
+    assert result.tests[0].message == (f"the code called os._exit(3) at {module.py_path}:{line}; "
+                                       "tests must not end the process")
+    assert result.tests[0].code == "import os; os._exit(3)"
+    assert result.tests[1].status == "pass", "a new process runs the tests after the one that exited"
+    assert result.points == 10
 
 
 def test_module_level_error_is_a_setup_error(course):

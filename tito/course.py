@@ -25,6 +25,7 @@ class Module:
     title: str
     prerequisites: tuple[str, ...] = ()
     exports_to: str | None = None  # "tinytorch.core.autograd"
+    files: tuple[str, ...] = ()  # files beside the notebook that its code reads (module.yaml `files:`)
     config_errors: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -104,6 +105,13 @@ def load_module(path: Path) -> Module:
     if not isinstance(prereqs, list):
         errors.append(f"{path / 'module.yaml'}: prerequisites must be a list of module names")
         prereqs = []
+    files = data.get("files") or []
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        errors.append(f"{path / 'module.yaml'}: files must be a list of file names")
+        files = []
+    for name in files:
+        if name.startswith(("/", "\\")) or ".." in Path(name).parts:
+            errors.append(f"{path / 'module.yaml'}: file '{name}' must be a path inside the module folder")
     return Module(
         number=number,
         name=name,
@@ -111,6 +119,7 @@ def load_module(path: Path) -> Module:
         title=str(data.get("title") or name.replace("_", " ").title()),
         prerequisites=tuple(str(p) for p in prereqs),
         exports_to=data.get("exports_to"),
+        files=tuple(f for f in files if not f.startswith(("/", "\\")) and ".." not in Path(f).parts),
         config_errors=tuple(errors),
     )
 
@@ -175,3 +184,15 @@ def dependency_order(modules: list[Module], all_modules: list[Module]) -> list[M
         visit(module, ())
     wanted = {m.name for m in modules}
     return [m for m in order if m.name in wanted]
+
+
+def module_files(module: Module, folder: Path | None = None) -> dict[str, bytes]:
+    """The files a module names in module.yaml, read from `folder` (default: the module's own);
+    nothing else beside a notebook is ever handed to the code that runs it."""
+    folder = folder or module.path
+    found = {}
+    for name in module.files:
+        path = folder / name
+        if path.is_file() and not path.is_symlink():
+            found[name] = path.read_bytes()
+    return found

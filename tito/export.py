@@ -152,3 +152,42 @@ def export_modules(root: Path, modules: list[Module], all_modules: list[Module])
             path.write_text(text, encoding="utf-8")
         results.append(ExportResult(module, src.path, path, changed, names, src.note))
     return results
+
+
+def package_skeleton(root: Path) -> dict[str, bytes]:
+    """The package files that are not any module's code: its __init__s and the shipped data."""
+    files = {"tinytorch/__init__.py": b'"""TinyTorch."""\n', "tinytorch/core/__init__.py": b""}
+    for rel in ("tinytorch/__init__.py", "tinytorch/core/__init__.py"):
+        if (root / rel).is_file():
+            files[rel] = (root / rel).read_bytes()
+    data = root / "tinytorch" / "datasets"
+    if data.is_dir():
+        for path in sorted(p for p in data.iterdir() if p.is_file() and not p.is_symlink()):
+            files[f"tinytorch/datasets/{path.name}"] = path.read_bytes()
+    return files
+
+
+def package_files(root: Path, module: Module, all_modules: list[Module], current: ModuleSource,
+                  earlier) -> dict[str, bytes]:
+    """The `tinytorch` a module's code runs against: the skeleton, each earlier module (by course
+    number) as `earlier(m)` gives its exported text (None: left out), and this module freshly
+    exported from `current`. Later modules are never in it, so a run sees what the student had
+    built by then, the same locally and when graded."""
+    files = package_skeleton(root)
+    for other in all_modules:
+        if other.number >= module.number or not other.exports_to:
+            continue
+        text = earlier(other)
+        if text is not None:
+            files[target_path(Path(), other.exports_to).as_posix()] = text.encode() if isinstance(text, str) else text
+    text, _ = render_export(current, root)
+    files[target_path(Path(), export_target(current)).as_posix()] = text.encode()
+    return files
+
+
+def exported_text(root: Path):
+    """`earlier` for package_files: the module's file as last exported in this checkout."""
+    def read(module: Module) -> bytes | None:
+        path = target_path(root, module.exports_to)
+        return path.read_bytes() if path.is_file() else None
+    return read

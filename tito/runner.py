@@ -1,21 +1,20 @@
-"""`tito module test`: run a module's locked graded tests in a fresh subprocess.
+"""`tito module test`: run a module's locked graded tests through the executor.
 
-The module's cells run in order in one interpreter (as in a notebook); each graded cell is
-one test worth its `points`. The module-tests cell (`run_module_tests_auto`) is skipped,
-since it would only run the same tests again.
+The module's cells run in order in one sandboxed interpreter (as in a notebook); each graded
+cell is one test worth its `points`. The module-tests cell (`run_module_tests_auto`) is
+skipped, since it would only run the same tests again. Autograding runs the same plan
+through the same executor, so a student's local score is their graded score.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import tempfile
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tito.course import Module, student_env
+from tito.course import Module, discover_modules, module_files
+from tito.executor import CellSpec, Execution, execute, sandbox_mode
+from tito.export import exported_text, package_files
+from tito.sandbox import Limits
 from tito.source import Cell, ModuleSource, load_source
 
 STATUS_TEXT = {
@@ -25,6 +24,7 @@ STATUS_TEXT = {
     "error": "ERROR",
     "timeout": "TIMEOUT",
     "not_run": "NOT RUN",
+    "tampered": "TAMPERED",
 }
 
 
@@ -38,6 +38,7 @@ class TestResult:
     message: str = ""
     where: str = ""
     code: str = ""
+    output: str = ""  # what this cell printed
 
     @property
     def passed(self) -> bool:
@@ -51,7 +52,9 @@ class ModuleResult:
     tests: list[TestResult] = field(default_factory=list)
     setup_errors: list[TestResult] = field(default_factory=list)  # failures outside graded cells
     seconds: float = 0.0
-    output: str = ""  # what the student's code printed
+    output: str = ""  # what the student's code wrote to the process's own stdout/stderr
+    sandboxed: bool = True
+    note: str | None = None
 
     @property
     def passed(self) -> int:
@@ -98,69 +101,41 @@ def _test_name(cell: Cell) -> str:
     return ", ".join(cell.test_functions()) or cell.grade_id or f"cell {cell.index + 1}"
 
 
-def run_module_tests(root: Path, module: Module, timeout: float = 600.0, cell_timeout: float = 60.0,
-                     python: str | None = None) -> ModuleResult:
-    """Run `module`'s graded cells in a subprocess and collect one TestResult per graded cell."""
-    src = load_source(module)
-    plan = plan_cells(src)
-    result = ModuleResult(module.dirname, str(src.path))
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="tito-test-") as tmp:
-        results_file = Path(tmp) / "results.jsonl"
-        spec = {
-            "cells": [
-                {"code": cell.source, "filename": str(src.path) if not cell.is_notebook else cell.header_where(),
-                 "first_line": cell.first_line, "virtual": cell.is_notebook}
-                for cell, _ in plan
-            ],
-            "own_files": [str(src.path), str(root / "tinytorch")],
-            "results": str(results_file),
-            "cell_timeout": cell_timeout,
-            "cwd": str(module.path),
-            "argv0": str(src.path),
-        }
-        spec_file = Path(tmp) / "spec.json"
-        spec_file.write_text(json.dumps(spec), encoding="utf-8")
-        env = student_env(root)
-        died = ""
-        try:
-            proc = subprocess.run([python or sys.executable, "-m", "tito._child", str(spec_file)],
-                                  cwd=module.path, env=env, capture_output=True, text=True, timeout=timeout)
-            result.output = proc.stdout + proc.stderr
-            if proc.returncode != 0:
-                died = f"the test process died (exit code {proc.returncode}): {proc.stderr.strip()[-300:]}"
-        except subprocess.TimeoutExpired as exc:
-            out = exc.stdout or ""
-            result.output = out.decode(errors="replace") if isinstance(out, bytes) else out
-            died = f"timed out: the module took longer than {timeout:g}s in total"
-        records = [json.loads(line) for line in results_file.read_text(encoding="utf-8").splitlines()] \
-            if results_file.exists() else []
-    result.seconds = round(time.perf_counter() - started, 3)
+def cell_specs(src: ModuleSource, plan: list[tuple[Cell, str]]) -> list[CellSpec]:
+    """What the executor runs: each cell with the file and line its messages should name."""
+    return [CellSpec(cell.source, cell.header_where() if cell.is_notebook else str(src.path),
+                     1 if cell.is_notebook else cell.first_line, kind == "test") for cell, kind in plan]
 
-    done = {r["index"]: r for r in records}
-    first_missing = True
-    for index, (cell, kind) in enumerate(plan):
-        record = done.get(index)
-        if record is None:
-            if first_missing:
-                record = {"status": "timeout" if died.startswith("timed out") else "error",
-                          "message": died or "the test process stopped before this cell", "seconds": 0.0}
-                first_missing = False
-            else:
-                record = {"status": "not_run", "message": "not run: an earlier cell stopped the test process",
-                          "seconds": 0.0}
+
+def results_from(module: Module, src: ModuleSource, plan, execution: Execution, package_dir: str) -> ModuleResult:
+    result = ModuleResult(module.dirname, str(src.path), seconds=execution.seconds,
+                          output=execution.process_output, sandboxed=execution.sandboxed)
+    for (cell, kind), outcome in zip(plan, execution.outcomes):
+        fix = lambda text: text.replace("tinytorch/", package_dir + "tinytorch/", 1) \
+            if text.startswith("tinytorch/") else text  # noqa: E731
         test = TestResult(
             name=_test_name(cell) if kind == "test" else f"setup cell at {cell.header_where()}",
             grade_id=cell.grade_id or "",
             points=float(cell.nbgrader.get("points", 0) or 0) if kind == "test" else 0.0,
-            status=record["status"],
-            seconds=record.get("seconds", 0.0),
-            message=record.get("message", ""),
-            where=record.get("where", ""),
-            code=record.get("code", ""),
-        )
+            status=outcome.status, seconds=outcome.seconds, message=outcome.message,
+            where=fix(outcome.where), code=outcome.code, output=outcome.output)
         if kind == "test":
             result.tests.append(test)
         elif not test.passed:
             result.setup_errors.append(test)
+    return result
+
+
+def run_module_tests(root: Path, module: Module, timeout: float = 600.0, cell_timeout: float = 60.0,
+                     limits: Limits | None = None, unsafe_no_sandbox: bool = False) -> ModuleResult:
+    """Run `module`'s cells through the executor (in a sandbox when the machine can make one)
+    and collect one TestResult per graded cell."""
+    src = load_source(module)
+    plan = plan_cells(src)
+    package = package_files(root, module, discover_modules(root), src, exported_text(root))
+    sandboxed, note = sandbox_mode(required=False, unsafe=unsafe_no_sandbox)
+    limits = limits or Limits(wall_seconds=timeout, cell_timeout=cell_timeout)
+    execution = execute(cell_specs(src, plan), package, module_files(module), limits, sandboxed=sandboxed)
+    result = results_from(module, src, plan, execution, f"{root}/")
+    result.note = note
     return result

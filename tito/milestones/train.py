@@ -175,9 +175,9 @@ def main() -> None:
         import os
 
         import tinytorch
-        from tito._child import classify
+        from tito.harness import classify
 
-        info = classify(exc, (os.path.dirname(tinytorch.__file__),))
+        info = classify(exc, (os.path.dirname(tinytorch.__file__),), {"memory_mb": 0, "processes": 0})
         emit("error", **info, traceback=traceback.format_exc(limit=-3))
         sys.exit(1)
     plot = save_plot(history, args.plot, args.name) if args.plot else None
