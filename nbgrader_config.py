@@ -14,12 +14,37 @@ c.CourseDirectory.feedback_directory = "feedback"
 # Only notebooks are released and graded: the py:percent sources hold the solutions.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
 
-# A grade cell deleted from a submission is put back and run, so it scores 0 instead of
-# keeping a stale grade from an earlier submission.
-c.OverwriteCells.add_missing_cells = True
+# Student code never runs in a Jupyter kernel with the instructor's rights: tito's executor
+# runs it in a bubblewrap sandbox, in the place of nbgrader's Execute (docs/grading.md).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "tito.grading.preprocessors.RestoreLockedCells",  # deleted or renamed locked cells come back
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "tito.grading.preprocessors.SandboxExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# RestoreLockedCells puts missing locked cells back where they stood (nbgrader's own
+# add_missing_cells fails on a notebook whose deleted cell follows a non-graded locked cell).
+c.OverwriteCells.add_missing_cells = False
+c.RestoreLockedCells.release_directory = "modules/release"
 
-# Student code runs in a kernel subprocess; a cell that runs longer than this fails.
-c.Execute.timeout = 120
+# Limits of one submission's run; `tito nbgrader autograde --help` shows the same as options.
+c.SandboxExecute.memory_mb = 4096  # address space per process
+c.SandboxExecute.processes = 256
+c.SandboxExecute.output_mb = 10  # kept per cell; the rest is cut with a note
+c.SandboxExecute.cpu_seconds = 1800
+c.SandboxExecute.wall_seconds = 600
+c.SandboxExecute.cell_timeout = 60  # the same as `tito module test`, so local and graded agree
 
 # Feedback never shows hidden tests (nbgrader's default feedback does).
 c.GenerateFeedback.preprocessors = [
@@ -27,7 +52,3 @@ c.GenerateFeedback.preprocessors = [
     "tito.grading.preprocessors.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
-
-# Kernels log only errors: ipykernel otherwise warns about unencrypted TCP on every start,
-# although the kernel listens on the loopback interface only.
-c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]

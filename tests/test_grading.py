@@ -22,6 +22,7 @@ from tito.grading.generate import generate_module
 from tito.grading.notebooks import py_from_notebook, write_source_notebook
 from tito.grading.release_checks import check_release
 from tito.grading.report import gradebook_records, to_csv
+from tito.sandbox import Limits
 from tito.source import parse_notebook, read_cells
 
 ALPHA_HIDDEN = ALPHA.replace("test_area()\n", "test_area()\n### BEGIN HIDDEN TESTS\n"
@@ -205,21 +206,21 @@ def test_bad_submissions_are_per_student_errors_and_keep_old_grades(course_dir):
     assert len(list((course_dir / ".tito" / "backups").glob("gradebook-*.db"))) >= 2
 
 
-def test_kernel_crash_and_timeout_are_recorded_as_zero_with_reason(course_dir):
+def test_crash_and_timeout_cost_only_the_cell_that_caused_them(course_dir):
     module = _module(course_dir)
     _submit(course_dir, "crash", _solved(course_dir, double="import os; os._exit(1)"))
     _submit(course_dir, "slow", _solved(course_dir, double="while True: pass"))
-    api = nbg.make_api(course_dir, Execute={"timeout": 3})
-    outcomes = {o.student: o for o in autograde(course_dir, module, api=api)}
+    outcomes = {o.student: o for o in autograde(course_dir, module, limits=Limits(cell_timeout=3))}
     crash, slow = outcomes["crash"], outcomes["slow"]
-    assert (crash.status, crash.score, crash.max_score) == ("zero", 0.0, 15.0)
-    assert crash.message == "the kernel died while running the submission (it crashed or exited)"
-    assert (slow.score, slow.max_score) == (10.0, 15.0)  # the area test still passed
-    assert slow.reasons == ["test-double: timed out (the cell ran longer than the limit)"]
+    assert (crash.status, crash.score, crash.max_score) == ("graded", 10.0, 15.0)  # the area test still counts
+    assert crash.reasons == ["test-double: the code called os._exit(1) at alpha_dev.ipynb:cell 3:4; "
+                             "tests must not end the process"]
+    assert (slow.score, slow.max_score) == (10.0, 15.0)
+    assert slow.reasons == ["test-double: timed out after 3s while running alpha_dev.ipynb:cell 3:4 "
+                            "(an infinite loop, or far too slow)"]
     records = {r["student"]: r for r in gradebook_records(course_dir)}
-    assert [t["score"] for t in records["crash"]["tests"]] == [0.0, 0.0]  # recorded, not missing
-    assert records["crash"]["reasons"] == ["Autograder: the kernel died while running the submission "
-                                           "(it crashed or exited)"]
+    assert [(t["test"], t["score"]) for t in records["crash"]["tests"]] == [("test-area", 10.0), ("test-double", 0.0)]
+    assert records["crash"]["reasons"] == ["Autograder: " + crash.reasons[0]]
 
 
 def test_regrade_after_deleting_a_grade_cell_keeps_no_stale_score(course_dir):
@@ -285,14 +286,22 @@ def test_feedback_hides_hidden_tests_and_report_formats(course_dir):
     assert json.loads(json.dumps(records)) == records
 
 
-def test_regrade_replaces_old_scores_even_without_restoring_cells(course_dir):
-    # nbgrader's default (add_missing_cells off) keeps the old grade of a deleted cell; tito's regrade
-    # removes the old submission first, so the deleted test scores 0 instead of a stale 10.
+def test_deleted_or_renamed_locked_cells_are_restored_and_graded_as_released(course_dir):
     module = _module(course_dir)
-    api = nbg.make_api(course_dir, OverwriteCells={"add_missing_cells": False})
-    _submit(course_dir, "joe", _solved(course_dir))
-    assert autograde(course_dir, module, api=api)[0].score == 15.0
-    _submit(course_dir, "joe", _solved(course_dir, drop_area_test=True))
-    assert autograde(course_dir, module, api=api)[0].score == 5.0
-    tests = {t["test"]: t["score"] for t in gradebook_records(course_dir)[0]["tests"]}
-    assert tests == {"test-area": 0.0, "test-double": 5.0}
+    _submit(course_dir, "joe", _solved(course_dir, drop_area_test=True))  # right code, test cell deleted
+    renamed = _solved(course_dir, area="return side + side")
+    for cell in renamed.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id") == "test-area":
+            meta["grade_id"] = "my-area"  # renamed, and edited to pass anything
+            cell.source = "def test_area():\n    pass\n\ntest_area()"
+    _submit(course_dir, "kim", renamed)
+    outcomes = {o.student: o for o in autograde(course_dir, module)}
+    assert (outcomes["joe"].score, outcomes["kim"].score) == (15.0, 5.0)
+    assert outcomes["joe"].reasons == ["restored locked cell 'test-area' (deleted or renamed in the submission); "
+                                       "graded as released"]
+    assert outcomes["kim"].reasons == ["cell 'my-area' is not in the release (renamed?); it ran as ordinary code",
+                                       "restored locked cell 'test-area' (deleted or renamed in the submission); "
+                                       "graded as released"]
+    tests = {r["student"]: {t["test"]: t["score"] for t in r["tests"]} for r in gradebook_records(course_dir)}
+    assert tests == {"joe": {"test-area": 10.0, "test-double": 5.0}, "kim": {"test-area": 0.0, "test-double": 5.0}}

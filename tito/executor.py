@@ -55,6 +55,7 @@ class CellOutcome:
     code: str = ""
     seconds: float = 0.0
     output: str = ""
+    stopped: bool = False  # the process died in this cell (a limit, an exit, a crash)
 
     @property
     def passed(self) -> bool:
@@ -352,6 +353,7 @@ def execute(cells: list[CellSpec], package: dict[str, bytes], files: dict[str, b
                     break
                 running = pending[0]
             outcomes[running] = _death(run, running, cells, limits)
+            outcomes[running].stopped = True
             # finished tests and the cell that stopped the process are not run again; setup cells are
             skip |= {i for i in outcomes if cells[i].graded} | {running}
             if run.killed == "wall" or execution.restarts >= MAX_RESTARTS or time.perf_counter() >= deadline:

@@ -180,8 +180,11 @@ def package_files(root: Path, module: Module, all_modules: list[Module], current
         text = earlier(other)
         if text is not None:
             files[target_path(Path(), other.exports_to).as_posix()] = text.encode() if isinstance(text, str) else text
-    text, _ = render_export(current, root)
-    files[target_path(Path(), export_target(current)).as_posix()] = text.encode()
+    try:
+        text, _ = render_export(current, root)
+        files[target_path(Path(), export_target(current)).as_posix()] = text.encode()
+    except TitoError:
+        pass  # not exportable (a syntax error, no default_exp): the cell that has it fails when it runs
     return files
 
 

@@ -13,16 +13,20 @@ Scores live only in nbgrader's gradebook. Around nbgrader's own autograder tito 
 from __future__ import annotations
 
 import filecmp
+import json
+import os
 import shutil
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tito.course import Module
 from tito.errors import TitoError
 from tito.grading.nbg import CoursePaths, gradebook, log_tail, make_api
+from tito.sandbox import Limits
 
-TIMEOUT_ENAMES = ("CellTimeoutError", "TimeoutError")
+FORBIDDEN_ID_CHARS = set("/\\*?[]{}:<>|\"'`$") | {"\0"}
 
 
 @dataclass
@@ -34,6 +38,41 @@ class GradeOutcome:
     max_score: float = 0.0
     message: str = ""
     reasons: list[str] = field(default_factory=list)
+
+
+def student_id_problem(student: str) -> str | None:
+    """Why `student` cannot be a student id, or None. Ids name folders and go into nbgrader's
+    glob patterns: no path separators, `..`, glob or control characters; letters of any
+    language and inner spaces are fine."""
+    if not student or student != student.strip():
+        return f"student id {student!r} is empty or starts or ends with a space"
+    if student.startswith(".") or ".." in student:
+        return f"student id {student!r} starts with '.' or contains '..'"
+    bad = sorted({c for c in student if c in FORBIDDEN_ID_CHARS or unicodedata.category(c)[0] == "C"})
+    if bad:
+        return (f"student id {student!r} contains {', '.join(repr(c) for c in bad)}; ids may hold letters, digits, "
+                "spaces, '-', '_', '.', '@' and '+'")
+    return None
+
+
+def regular_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """(regular files, links) below `folder`, never following a link or entering a hidden folder."""
+    files, links = [], []
+    for top, dirs, names in os.walk(folder, followlinks=False):
+        here = Path(top)
+        for name in list(dirs):
+            if (here / name).is_symlink():
+                links.append(here / name)
+                dirs.remove(name)
+            elif name.startswith(".") or name == "__pycache__":
+                dirs.remove(name)
+        for name in names:
+            path = here / name
+            if path.is_symlink():
+                links.append(path)
+            elif path.is_file():
+                files.append(path)
+    return sorted(files), sorted(links)
 
 
 def notebook_name(module: Module) -> str:
@@ -64,10 +103,14 @@ def collect(root: Path, module: Module, source: Path, student: str | None = None
         students = [student]
     outcomes = []
     for name in students:
+        problem = student_id_problem(name)
+        if problem:
+            outcomes.append((name, f"skipped: {problem}"))
+            continue
         src = source / name / module.dirname
         if not src.is_dir():
             src = source / name
-        files = [p for p in src.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts]
+        files, _ = regular_files(src)
         if not any(p.name == notebook_name(module) for p in files):
             outcomes.append((name, f"skipped: no {notebook_name(module)} in {src}"))
             continue
@@ -96,11 +139,21 @@ def collect(root: Path, module: Module, source: Path, student: str | None = None
 # --------------------------------------------------------------------------- autograde
 def check_submission(root: Path, module: Module, student: str) -> str | None:
     """Why this submission cannot be graded, or None when it can."""
-    folder = CoursePaths(root).submitted / student / module.dirname
+    problem = student_id_problem(student)
+    if problem:
+        return problem
+    submitted = CoursePaths(root).submitted
+    folder = submitted / student / module.dirname
+    if submitted.resolve() not in folder.resolve().parents:
+        return f"{folder} is not inside {submitted}"
     if not folder.is_dir():
         known = submitted_students(root, module)
         return (f"unknown student '{student}': no submission in {folder.relative_to(root)} "
                 f"(students with submissions: {', '.join(known) or 'none'})")
+    _, links = regular_files(folder)
+    if links:
+        return (f"{links[0].relative_to(root)} is a symbolic link; submissions must hold plain files "
+                "(a link could point at other students' work or the gradebook)")
     path = folder / notebook_name(module)
     if not path.exists():
         found = ", ".join(sorted(p.name for p in folder.iterdir())) or "nothing"
@@ -133,28 +186,28 @@ def backup_gradebook(root: Path) -> Path | None:
     return backup
 
 
-def _timeouts(root: Path, module: Module, student: str) -> list[str]:
-    """Graded cells of the autograded notebook that stopped on a timeout."""
-    import nbformat
-
+def sandbox_notes(root: Path, module: Module, student: str) -> list[str]:
+    """What the instructor should know about a run: tampering, restored cells, and tests stopped
+    by a crash, an exit or a limit (ordinary failures are in the per-test results)."""
     path = CoursePaths(root).autograded / student / module.dirname / notebook_name(module)
-    if not path.exists():
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("tito", {})
+    except (OSError, ValueError):
         return []
-    reasons = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade"):
-            for out in cell.get("outputs", []):
-                if out.get("output_type") == "error" and out.get("ename") in TIMEOUT_ENAMES:
-                    reasons.append(f"{meta.get('grade_id')}: timed out (the cell ran longer than the limit)")
-    return reasons
+    notes = list(meta.get("notes", []))
+    for gid, outcome in sorted(meta.get("outcomes", {}).items()):
+        if outcome.get("status") in ("tampered", "timeout", "not_run") or outcome.get("stopped"):
+            notes.append(f"{gid}: {outcome.get('message', '')}")
+    if meta and not meta.get("sandboxed", True):
+        notes.append("ran without a sandbox (--unsafe-no-sandbox)")
+    return notes
 
 
 def _record(root: Path, module: Module, student: str, failure: str | None) -> GradeOutcome:
     """Read the submission back; fill any missing grade with 0 and the reason."""
     reasons = [] if failure is None else [failure]
     if failure is None:
-        reasons += _timeouts(root, module, student)
+        reasons += sandbox_notes(root, module, student)
     with gradebook(root) as gb:
         try:
             submission = gb.find_submission(module.dirname, student)
@@ -193,19 +246,26 @@ def autograde_student(root: Path, module: Module, student: str, api) -> GradeOut
     failure = None
     if not result["success"]:
         tail = log_tail(result, lines=40)
-        if "DeadKernelError" in tail or "Kernel died" in tail or "kernel died" in tail:
-            failure = "the kernel died while running the submission (it crashed or exited)"
-        elif "Timeout" in tail:
-            failure = "the submission timed out"
-        else:
-            lines = [l for l in tail.splitlines() if "[ERROR]" in l] or tail.splitlines()[-1:]
-            failure = "autograding failed: " + (lines[0].replace("[ERROR]", "").strip() if lines else "unknown error")
+        lines = [l for l in tail.splitlines() if "[ERROR]" in l] or tail.splitlines()[-1:]
+        failure = "autograding failed: " + (lines[0].replace("[ERROR]", "").strip() if lines else "unknown error")
     return _record(root, module, student, failure)
 
 
+def sandbox_config(limits: Limits | None, unsafe: bool) -> dict:
+    """nbgrader config values for SandboxExecute: the limits and whether to sandbox at all."""
+    values = {"unsafe_no_sandbox": unsafe}
+    if limits is not None:
+        values.update({name: getattr(limits, name) for name in Limits.names()})
+    return {"SandboxExecute": values}
+
+
 def autograde(root: Path, module: Module, students: list[str] | None = None, api=None,
-              on_progress=None) -> list[GradeOutcome]:
-    """Grade each student's submission of `module`; one student's failure never stops the others."""
+              on_progress=None, limits: Limits | None = None, unsafe_no_sandbox: bool = False) -> list[GradeOutcome]:
+    """Grade each student's submission of `module`; one student's failure never stops the others.
+    Refuses to start when no sandbox can be made, unless `unsafe_no_sandbox`."""
+    from tito.executor import sandbox_mode
+
+    sandbox_mode(required=True, unsafe=unsafe_no_sandbox)
     students = students or submitted_students(root, module)
     if not students:
         raise TitoError(f"No submissions for {module.dirname} in {CoursePaths(root).submitted.relative_to(root)}/"
@@ -214,7 +274,7 @@ def autograde(root: Path, module: Module, students: list[str] | None = None, api
     if not release.exists():
         raise TitoError(f"{module.dirname} has not been generated, so nbgrader has no master copy to grade against.",
                         f"Run `tito nbgrader generate {module.name}` first.")
-    api = api or make_api(root)
+    api = api or make_api(root, **sandbox_config(limits, unsafe_no_sandbox))
     backup_gradebook(root)
     outcomes = []
     for student in students:

@@ -11,7 +11,6 @@ Two start-up costs of nbgrader are avoided here, with the same results:
 from __future__ import annotations
 
 import functools
-import os
 import re
 import sys
 from contextlib import contextmanager
@@ -30,6 +29,8 @@ DIRECTORIES = {
     "feedback_directory": "feedback",
 }
 GRADEBOOK = "gradebook.db"
+SANDBOX_EXECUTE = "tito.grading.preprocessors.SandboxExecute"
+RESTORE_LOCKED = "tito.grading.preprocessors.RestoreLockedCells"
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,13 @@ def config_problems(root: Path) -> list[str]:
     if "*.py" not in (course.get("ignore", None) or []):
         problems.append(f"{path}: CourseDirectory.ignore must contain '*.py', or the solution sources "
                         "would be copied into the release")
+    autograde = config.Autograde
+    steps = [str(p) for p in (autograde.get("autograde_preprocessors", None) or [])]
+    if SANDBOX_EXECUTE not in steps or any(p.endswith(".Execute") and p != SANDBOX_EXECUTE for p in steps):
+        problems.append(f"{path}: Autograde.autograde_preprocessors must run {SANDBOX_EXECUTE} and not nbgrader's "
+                        "Execute, which runs student code outside the sandbox")
+    if RESTORE_LOCKED not in [str(p) for p in (autograde.get("sanitize_preprocessors", None) or [])]:
+        problems.append(f"{path}: Autograde.sanitize_preprocessors must include {RESTORE_LOCKED}")
     return problems
 
 
@@ -142,23 +150,20 @@ def load_config(root: Path):
 def make_api(root: Path, package_root: Path | None = None, **overrides):
     """nbgrader's own API object for this course; `overrides` are extra config values by section.
 
-    Kernels import `tinytorch` from `package_root` (default: the course itself)."""
+    Submissions run in tito's sandbox; their earlier modules come from the student's own
+    submissions, else from the course at `package_root` (default: the course itself)."""
     nbgrader_modules()
     from nbgrader.apps import NbGraderAPI
 
     config = load_config(root)
+    paths = CoursePaths(root)
+    config.RestoreLockedCells.release_directory = str(paths.release)
+    config.SandboxExecute.course_root = str((package_root or root).resolve())
+    config.SandboxExecute.submitted_directory = str(paths.submitted)
     for section, values in overrides.items():
         for key, value in values.items():
             setattr(config[section], key, value)
-    _kernel_sees_course(package_root or root)
     return NbGraderAPI(config=config)
-
-
-def _kernel_sees_course(root: Path) -> None:
-    """Kernels started for autograding inherit this process's environment."""
-    from tito.course import student_env
-
-    os.environ.update(student_env(root))
 
 
 @contextmanager

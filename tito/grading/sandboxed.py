@@ -1,0 +1,66 @@
+"""Autograding's side of the executor: one submitted notebook, run as `tito module test` runs it.
+
+The plan (which cells run, which are graded) and the package (this module exported from the
+notebook, earlier modules from the student's own submissions) are built here, in tito's own
+process, from text alone; only the executor runs the student's code, in the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tito.course import Module, discover_modules, module_files
+from tito.errors import TitoError
+from tito.executor import Execution, execute, sandbox_mode
+from tito.export import package_files, render_export, target_path
+from tito.runner import cell_specs, plan_cells
+from tito.sandbox import Limits
+from tito.source import ModuleSource, parse_notebook
+
+
+def notebook_source(module: Module, nb, name: str) -> ModuleSource:
+    data = nb if isinstance(nb, str) else json.dumps(nb)
+    return ModuleSource(module, Path(name), parse_notebook(data, Path(name)))
+
+
+def submitted_export(submitted: Path | None, student: str, reference_root: Path | None):
+    """`earlier` for package_files: the student's own submission of that module, exported; else
+    the course's code for it when `reference_root` is given; else nothing."""
+    def read(module: Module):
+        if submitted is not None:
+            path = submitted / student / module.dirname / module.ipynb_path.name
+            if path.is_file() and not path.is_symlink():
+                try:
+                    src = notebook_source(module, path.read_text(encoding="utf-8"), path.name)
+                    return render_export(src, Path())[0]
+                except (TitoError, UnicodeDecodeError):
+                    pass  # an unreadable earlier submission: as if there were none
+        if reference_root is not None:
+            path = target_path(reference_root, module.exports_to)
+            if path.is_file():
+                return path.read_bytes()
+        return None
+    return read
+
+
+def find_module(root: Path, dirname: str) -> tuple[Module, list[Module]]:
+    modules = discover_modules(root)
+    for module in modules:
+        if module.dirname == dirname:
+            return module, modules
+    raise TitoError(f"assignment {dirname} is not a module of the course at {root}.")
+
+
+def run_notebook(nb, root: Path, assignment: str, notebook: str, student: str, submitted: Path | None,
+                 limits: Limits, reference: bool, unsafe: bool) -> tuple[Execution, list[int]]:
+    """Run a submission's cells; returns the execution and the notebook index of each planned cell."""
+    sandboxed, _ = sandbox_mode(required=True, unsafe=unsafe)
+    module, modules = find_module(root, assignment)
+    src = notebook_source(module, nb, f"{notebook}.ipynb")
+    plan = plan_cells(src)
+    package = package_files(root, module, modules, src,
+                            submitted_export(submitted, student, root if reference else None))
+    folder = submitted / student / assignment if submitted is not None else module.path
+    execution = execute(cell_specs(src, plan), package, module_files(module, folder), limits, sandboxed=sandboxed)
+    return execution, [cell.index for cell, _ in plan]
