@@ -132,10 +132,13 @@ def _render_module(out, result, root: Path) -> None:
         table.add_row(test.name, points, Text(STATUS_TEXT[test.status], style=colour),
                       f"{test.seconds:.2f}", Text(detail))
     out.print(table)
+    if result.note:
+        out.print(Text(f"Note: {result.note}", style="yellow"))
     out.print(Text(result.summary(), style="bold green" if result.ok else "bold red"))
 
 
-def _run_tests(selected, root: Path, as_json: bool, timeout: float, show_summary: bool) -> bool:
+def _run_tests(selected, root: Path, as_json: bool, timeout: float, show_summary: bool,
+               cell_timeout: float = 60.0) -> bool:
     from tito.runner import run_module_tests
     from tito.state import record_results
 
@@ -148,14 +151,14 @@ def _run_tests(selected, root: Path, as_json: bool, timeout: float, show_summary
             task = progress.add_task("Testing modules", total=len(selected))
             for module in selected:
                 progress.update(task, description=f"Testing {module.dirname}")
-                result = run_module_tests(root, module, timeout=timeout)
+                result = run_module_tests(root, module, timeout=timeout, cell_timeout=cell_timeout)
                 results.append(result)
                 progress.console.print()
                 _render_module(progress.console, result, root)
                 progress.advance(task)
     else:
         for module in selected:
-            results.append(run_module_tests(root, module, timeout=timeout))
+            results.append(run_module_tests(root, module, timeout=timeout, cell_timeout=cell_timeout))
             if not as_json:
                 _render_module(out, results[-1], root)
     record_results(root, results)
@@ -182,31 +185,34 @@ def _run_tests(selected, root: Path, as_json: bool, timeout: float, show_summary
 
 
 TimeoutOpt = typer.Option(600.0, "--timeout", help="Seconds a whole module may take before it is stopped.")
+CellTimeoutOpt = typer.Option(60.0, "--cell-timeout", help="Seconds one cell may take before it is stopped.")
 JsonOpt = typer.Option(False, "--json", help="Print the results as JSON instead of tables.")
 
 
 @app.command("test")
 @friendly
 def test_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt, as_json: bool = JsonOpt,
-             timeout: float = TimeoutOpt) -> None:
+             timeout: float = TimeoutOpt, cell_timeout: float = CellTimeoutOpt) -> None:
     """Run the locked graded tests of modules (or --all) and report per test and per module."""
     from tito.course import select_modules
 
     root, all_modules = _course()
     selected = select_modules(all_modules, modules, all_)
-    if not _run_tests(selected, root, as_json, timeout, show_summary=len(selected) > 1 or all_):
+    if not _run_tests(selected, root, as_json, timeout, show_summary=len(selected) > 1 or all_,
+                      cell_timeout=cell_timeout):
         raise typer.Exit(1)
 
 
 @module_app.command("test")
 @friendly
-def module_test_cmd(module: str = ModuleArg,
-                    as_json: bool = JsonOpt, timeout: float = TimeoutOpt) -> None:
+def module_test_cmd(module: str = ModuleArg, as_json: bool = JsonOpt, timeout: float = TimeoutOpt,
+                    cell_timeout: float = CellTimeoutOpt) -> None:
     """Run one module's locked graded tests in a fresh subprocess."""
     from tito.course import resolve_module
 
     root, all_modules = _course()
-    if not _run_tests([resolve_module(all_modules, module)], root, as_json, timeout, show_summary=False):
+    if not _run_tests([resolve_module(all_modules, module)], root, as_json, timeout, show_summary=False,
+                      cell_timeout=cell_timeout):
         raise typer.Exit(1)
 
 
@@ -352,7 +358,7 @@ def generate_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt,
 @nbgrader_app.command("verify")
 @friendly
 def verify_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt,
-               cell_timeout: int = typer.Option(120, "--cell-timeout", help="Seconds a cell may run.")) -> None:
+               cell_timeout: float = typer.Option(60, "--cell-timeout", help="Seconds a cell may run.")) -> None:
     """Prove the tests mean something: the solution scores full marks, the blank release scores 0."""
     from rich.table import Table
     from rich.text import Text
@@ -395,11 +401,32 @@ def collect_cmd(module: str = ModuleArg,
         console().print(f"{name}: {state}")
 
 
+def _limits_from_options(root: Path, **given) -> "Limits":
+    """The sandbox limits: nbgrader_config.py's values, then any given on the command line."""
+    from tito.grading.nbg import load_config
+    from tito.sandbox import Limits
+
+    section = load_config(root).SandboxExecute
+    values = {name: section[name] for name in Limits.names() if name in section}
+    values.update({name: value for name, value in given.items() if value is not None})
+    return Limits(**values)
+
+
 @nbgrader_app.command("autograde")
 @friendly
 def autograde_cmd(module: str = ModuleArg,
-                  student: Optional[str] = StudentOpt) -> None:
-    """Grade submissions with nbgrader's autograder into its gradebook; a regrade replaces old scores."""
+                  student: Optional[str] = StudentOpt,
+                  memory_mb: Optional[float] = typer.Option(None, "--memory-mb", help="Memory per process (MB)."),
+                  processes: Optional[int] = typer.Option(None, "--processes", help="Processes a submission may run."),
+                  output_mb: Optional[float] = typer.Option(None, "--output-mb", help="Output kept per cell (MB)."),
+                  cpu_seconds: Optional[float] = typer.Option(None, "--cpu-seconds", help="CPU time per submission."),
+                  wall_seconds: Optional[float] = typer.Option(None, "--wall-seconds",
+                                                               help="Wall time per submission."),
+                  cell_timeout: Optional[float] = typer.Option(None, "--cell-timeout", help="Wall time per cell."),
+                  unsafe: bool = typer.Option(False, "--unsafe-no-sandbox",
+                                              help="Run submissions without a sandbox (only if you trust them).")) -> None:
+    """Grade submissions in the sandbox into nbgrader's gradebook; a regrade replaces old scores.
+    Limits default to nbgrader_config.py's SandboxExecute values."""
     from rich.table import Table
 
     from tito.course import resolve_module
@@ -407,10 +434,15 @@ def autograde_cmd(module: str = ModuleArg,
 
     root, all_modules = _course()
     mod = resolve_module(all_modules, module)
+    limits = _limits_from_options(root, memory_mb=memory_mb, processes=processes, output_mb=output_mb,
+                                  cpu_seconds=cpu_seconds, wall_seconds=wall_seconds, cell_timeout=cell_timeout)
     students = [student] if student else submitted_students(root, mod)
+    if unsafe:
+        err_console().print("[yellow]Warning:[/] --unsafe-no-sandbox: submissions run with your rights.", markup=True)
     with _progress() as progress:
         task = progress.add_task(f"Autograding {mod.dirname}", total=len(students) or 1)
-        outcomes = autograde(root, mod, students or None, on_progress=lambda o: progress.advance(task))
+        outcomes = autograde(root, mod, students or None, on_progress=lambda o: progress.advance(task),
+                             limits=limits, unsafe_no_sandbox=unsafe)
     table = Table(title=f"autograde {mod.dirname}", title_justify="left")
     for name in ("Student", "Score", "Status", "Details"):
         table.add_column(name, overflow="fold")
@@ -457,11 +489,11 @@ def report_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table, c
     if fmt not in ("table", "csv", "json"):
         raise TitoError(f"Unknown format '{fmt}'.", "Use --format table, csv or json.")
     root, _ = _course()
-    records = gradebook_records(root)
+    records = gradebook_records(root, include_errors=True)
     if fmt in ("csv", "json"):
         text = to_csv(records) if fmt == "csv" else to_json(records) + "\n"
         if out:
-            out.write_text(text, encoding="utf-8")
+            _write_report(out, text)
             console().print(f"Wrote {len(records)} record(s) to {out}")
         else:
             sys.stdout.write(text)
@@ -476,14 +508,22 @@ def report_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table, c
         table.add_column(name, overflow="fold")
     for r in records:
         passed = sum(t["passed"] for t in r["tests"])
-        table.add_row(r["student"], r["module"], f"{r['score']:g}/{r['max_score']:g}", f"{passed}/{len(r['tests'])}",
-                      "; ".join(r["reasons"]))
+        score = f"{r['score']:g}/{r['max_score']:g}" if r["score"] is not None else "not graded"
+        table.add_row(r["student"], r["module"], score, f"{passed}/{len(r['tests'])}", "; ".join(r["reasons"]))
     console().print(table)
     for module, average in class_averages(records).items():
-        max_score = next(r["max_score"] for r in records if r["module"] == module)
+        max_score = next(r["max_score"] for r in records if r["module"] == module and r["max_score"] is not None)
         console().print(f"Class average, {module}: {average:.1f}/{max_score:g}")
     if out:
-        out.write_text(to_json(records) + "\n", encoding="utf-8")
+        _write_report(out, to_json(records) + "\n")
+
+
+def _write_report(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise TitoError(f"Cannot write {path}: {exc.strerror}.", "Choose a folder that exists and is writable.") \
+            from None
 
 
 @app.command("release")

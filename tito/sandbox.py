@@ -64,10 +64,9 @@ def _system_binds() -> list[str]:
 
 def python_roots() -> list[Path]:
     """The folders the interpreter needs: its installation and the virtual environment."""
-    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix)}
-    real = Path(sys.executable).resolve()
-    roots.add(real.parent.parent)
-    return sorted(r for r in roots if not str(r).startswith("/usr"))
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix), Path(sys.prefix).resolve(),
+             Path(sys.executable).resolve().parent.parent}
+    return sorted(r for r in roots if not str(r).startswith("/usr/"))
 
 
 def _mkdirs(paths: list[Path]) -> list[str]:
@@ -95,13 +94,14 @@ def bwrap_args(bwrap: str, scratch: Path, harness: Path, env: dict[str, str], pr
     if not privileged:
         args.append("--unshare-user")
     args += _system_binds()
+    # /tmp first: the Python folders may live below it, and a later tmpfs would hide them
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     args += _mkdirs(roots + [Path("/opt/tito/harness.py")])
     for root in roots:
         args += ["--ro-bind", str(root), str(root)]
     for path in hidden_modules():
         args += ["--ro-bind", "/dev/null", str(path)]
     args += ["--ro-bind", str(harness), "/opt/tito/harness.py",
-             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
              "--bind", str(scratch), SANDBOX_ROOT, "--chdir", SANDBOX_ROOT]
     for key, value in env.items():
         args += ["--setenv", key, value]

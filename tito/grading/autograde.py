@@ -175,6 +175,38 @@ def check_submission(root: Path, module: Module, student: str) -> str | None:
     return None
 
 
+def errors_path(root: Path) -> Path:
+    return root / ".tito" / "grading-errors.json"
+
+
+def load_errors(root: Path) -> dict:
+    """Students who could not be graded, by module: {module: {student: reason}}."""
+    try:
+        data = json.loads(errors_path(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def record_errors(root: Path, module: Module, outcomes: list["GradeOutcome"]) -> None:
+    """Remember who could not be graded (the gradebook has no row for them), so the report lists
+    them with the reason; a later successful grade clears the entry. Written atomically."""
+    data = load_errors(root)
+    mine = data.setdefault(module.dirname, {})
+    for outcome in outcomes:
+        if outcome.status == "error":
+            mine[outcome.student] = outcome.message
+        else:
+            mine.pop(outcome.student, None)
+    if not mine:
+        data.pop(module.dirname)
+    path = errors_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def backup_gradebook(root: Path) -> Path | None:
     db = CoursePaths(root).gradebook
     if not db.exists():
@@ -281,4 +313,5 @@ def autograde(root: Path, module: Module, students: list[str] | None = None, api
         outcomes.append(autograde_student(root, module, student, api))
         if on_progress:
             on_progress(outcomes[-1])
+    record_errors(root, module, outcomes)
     return outcomes

@@ -16,6 +16,7 @@ from pathlib import Path
 from tito.course import Module
 from tito.grading.nbg import CONFIG_FILE, CoursePaths, gradebook, log_tail, make_api
 from tito.grading.notebooks import write_source_notebook
+from tito.sandbox import sandbox_problem
 
 SOLUTION, BLANK = "solution", "blank-release"
 
@@ -44,14 +45,16 @@ def _scratch_course(root: Path, module: Module, tmp: Path) -> Path:
     return scratch
 
 
-def verify_module(root: Path, module: Module, cell_timeout: int = 120) -> VerifyResult:
+def verify_module(root: Path, module: Module, cell_timeout: float = 60) -> VerifyResult:
     result = VerifyResult(module.dirname)
     source_nb, _ = write_source_notebook(module)
     with tempfile.TemporaryDirectory(prefix="tito-verify-") as tmp:
         scratch = _scratch_course(root, module, Path(tmp))
         paths = CoursePaths(scratch)
-        # The kernels import the real course's tinytorch: the scratch copy has none.
-        api = make_api(scratch, package_root=root, Execute={"timeout": cell_timeout})
+        # Earlier modules come from the real course (the scratch copy has no tinytorch). Only the
+        # instructor's own notebooks run here, so a machine without a sandbox may still verify.
+        api = make_api(scratch, package_root=root, SandboxExecute={"cell_timeout": cell_timeout,
+                                                                  "unsafe_no_sandbox": sandbox_problem() is not None})
         generated = api.generate_assignment(module.dirname, force=True, create=True)
         if not generated["success"]:
             result.error = "nbgrader generate_assignment failed:\n" + log_tail(generated)
