@@ -114,7 +114,7 @@ class Checker:
         self.trusted: set[type] = set()
         self.asserts_run = 0
         self.entered: set[str] = set()
-        self.finished: set[str] = set()
+        self.finished: dict[str, int] = {}
         self.reached: set[int] = set()
 
     # markers
@@ -122,9 +122,10 @@ class Checker:
         self.guard.quick()
         self.entered.add(name)
 
-    def leave(self, name: str) -> None:
+    def leave(self, name: str, line: int = 1 << 30) -> None:
+        """The test finished; `line` is the `return` it left by (asserts after it need not run)."""
         self.guard.quick()
-        self.finished.add(name)
+        self.finished[name] = max(self.finished.get(name, 0), line)
 
     def trust(self, cls):
         """A class the graded code itself defines: its instances may take part in checks."""
@@ -341,7 +342,8 @@ class Rewrite(ast.NodeTransformer):
     """Asserts decide through the Checker; test functions say when they start and finish."""
 
     def __init__(self):
-        self.asserts: dict[str, list[tuple[int, bool]]] = {}  # test function -> [(assert id, unconditional)]
+        # test function -> [(assert id, unconditional, line)]
+        self.asserts: dict[str, list[tuple[int, bool, int]]] = {}
         self.tests: list[str] = []
         self._next = 0
         self._function: str | None = None
@@ -382,7 +384,7 @@ class Rewrite(ast.NodeTransformer):
         ident = self._next
         self._next += 1
         if self._function:
-            self.asserts[self._function].append((ident, self._depth == 0))
+            self.asserts[self._function].append((ident, self._depth == 0, node.lineno))
         test = self.call("truth", self.verdict(node.test), ast.Constant(ident))
         msg = self.visit(node.msg) if node.msg is not None else None
         raise_ = ast.Raise(exc=ast.Call(func=ast.Name("AssertionError", ast.Load()),
@@ -452,7 +454,7 @@ class ReturnMarker(ast.NodeTransformer):
     visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = visit_FunctionDef
 
     def visit_Return(self, node: ast.Return):
-        leave = ast.Expr(self.rewrite.call("leave", ast.Constant(self.name)))
+        leave = ast.Expr(self.rewrite.call("leave", ast.Constant(self.name), ast.Constant(node.lineno)))
         if node.value is None:
             return [ast.copy_location(leave, node), node]
         keep = ast.Assign(targets=[ast.Name("__tito_return", ast.Store())], value=node.value)
@@ -661,7 +663,9 @@ def run(spec: dict) -> None:
                 for test in rewrite.tests:
                     if test not in checker.entered or test not in checker.finished:
                         raise Tampering(f"{test} did not run its own code (it was replaced or skipped)")
-                    missed = [i for i, always in rewrite.asserts[test] if always and i not in checker.reached]
+                    left_at = checker.finished[test]
+                    missed = [i for i, always, line in rewrite.asserts[test]
+                              if always and line < left_at and i not in checker.reached]
                     if missed:
                         raise Tampering(f"{test} skipped {len(missed)} of its assert statements")
         except BaseException as exc:  # noqa: BLE001 - every failure of student code is a result

@@ -95,7 +95,7 @@ def bwrap_args(bwrap: str, scratch: Path, harness: Path, env: dict[str, str], pr
         args.append("--unshare-user")
     args += _system_binds()
     # /tmp first: the Python folders may live below it, and a later tmpfs would hide them
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
     args += _mkdirs(roots + [Path("/opt/tito/harness.py")])
     for root in roots:
         args += ["--ro-bind", str(root), str(root)]
