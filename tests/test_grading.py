@@ -305,3 +305,18 @@ def test_deleted_or_renamed_locked_cells_are_restored_and_graded_as_released(cou
                                        "graded as released"]
     tests = {r["student"]: {t["test"]: t["score"] for t in r["tests"]} for r in gradebook_records(course_dir)}
     assert tests == {"joe": {"test-area": 10.0, "test-double": 5.0}, "kim": {"test-area": 0.0, "test-double": 5.0}}
+
+
+def test_every_graded_student_gets_feedback_even_without_an_autograded_notebook(course_dir):
+    module = _module(course_dir)
+    _submit(course_dir, "lea", _solved(course_dir))
+    _submit(course_dir, "max", _solved(course_dir, double="return 3 * x"))
+    autograde(course_dir, module)
+    # as when nbgrader fails on a submission as a whole: a grade, but no autograded notebook
+    (course_dir / "modules" / "autograded" / "max" / "01_alpha" / "alpha_dev.ipynb").unlink()
+    outcomes = {o.student: o for o in feedback(course_dir, module)}
+    assert sorted(outcomes) == ["lea", "max"] and all(o.ok for o in outcomes.values())
+    from tito.grading.feedback import page_text
+
+    page = page_text(outcomes["max"].path)
+    assert "Alpha: 10 / 15" in page and "No graded notebook could be made of your submission" in page

@@ -47,10 +47,37 @@ def autograded_students(root: Path, module: Module) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if (p / module.dirname / notebook_name(module)).exists())
 
 
+def graded_without_notebook(root: Path, module: Module) -> dict[str, tuple[float, float, list[str]]]:
+    """Students the gradebook has a (zero) grade for but nbgrader wrote no autograded notebook for:
+    their run failed as a whole. {student: (score, max_score, reasons)}"""
+    from tito.grading.report import gradebook_records
+
+    have = set(autograded_students(root, module))
+    return {r["student"]: (r["score"], r["max_score"], r["reasons"]) for r in gradebook_records(root)
+            if r["module"] == module.dirname and r["student"] not in have}
+
+
+def write_plain_feedback(root: Path, module: Module, student: str, score: float, max_score: float,
+                         reasons: list[str]) -> Path:
+    """Feedback for a submission nbgrader could not make a notebook of: the score and the reason."""
+    path = CoursePaths(root).feedback / student / module.dirname / (Path(notebook_name(module)).stem + ".html")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    items = "".join(f"<li>{html.escape(r.removeprefix('Autograder: '))}</li>" for r in reasons) \
+        or "<li>no reason recorded</li>"
+    path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(module.dirname)}</title>"
+                    f"</head><body><h1>{html.escape(module.title)}: {score:g} / {max_score:g}</h1>"
+                    f"<p>No graded notebook could be made of your submission; the score above is what was "
+                    f"recorded. What the autograder noted:</p><ul>{items}</ul>"
+                    f"<p>Fix this and submit again.</p></body></html>\n", encoding="utf-8")
+    return path
+
+
 def feedback(root: Path, module: Module, students: list[str] | None = None, api=None,
              on_progress=None) -> list[FeedbackOutcome]:
+    """Feedback for every graded student, those recorded as 0 included."""
     known = autograded_students(root, module)
-    students = students or known
+    zeros = graded_without_notebook(root, module)
+    students = students or sorted(set(known) | set(zeros))
     if not students:
         raise TitoError(f"No autograded submissions of {module.dirname}.",
                         f"Run `tito nbgrader autograde {module.name}` first.")
@@ -58,7 +85,9 @@ def feedback(root: Path, module: Module, students: list[str] | None = None, api=
     secrets = hidden_lines(module)
     outcomes = []
     for student in students:
-        if student not in known:
+        if student in zeros:
+            outcome = FeedbackOutcome(student, True, write_plain_feedback(root, module, student, *zeros[student]))
+        elif student not in known:
             outcome = FeedbackOutcome(student, False, message=f"no autograded submission of {module.dirname} for "
                                                               f"'{student}' (autograded: {', '.join(known) or 'none'})")
         else:
