@@ -187,3 +187,23 @@ def test_a_replaced_test_function_is_tampering():
     execution = run((hook, False), check, sandboxed=False)
     assert execution.outcomes[1].status == "tampered"
     assert "test_it did not run its own code" in execution.outcomes[1].message
+
+
+def test_lies_laundered_through_method_calls_in_an_assert_are_tampering():
+    fake = ("import numpy as np\nclass Zero:\n    def max(self): return 0.0\n    def all(self): return True\n"
+            "    def item(self): return 6\nclass Liar:\n    def __sub__(self, other): return Zero()\n"
+            "    def __eq__(self, other): return Zero()\n    __array_ufunc__ = None\n"
+            "def f(x):\n    return Liar()")
+    checks = [graded("    assert abs(f(3) - 6).max() < 1e-9"), graded("    assert (f(3) == 6).all()"),
+              graded("    assert np.abs(f(3) - np.array([6.0])).max() < 1e-9"),
+              graded("    assert np.allclose(f(3), 6)")]
+    execution = run((fake, False), *checks, sandboxed=False)
+    assert statuses(execution) == ["pass"] + ["tampered"] * 4, execution.outcomes
+
+
+def test_honest_numpy_checks_in_asserts_keep_python_semantics():
+    setup = "import numpy as np\ndef f(x):\n    return np.asarray(x, dtype=float) * 2"
+    check = graded("    out = f([1, 2])\n    assert (out == np.array([2.0, 4.0])).all()\n"
+                   "    assert np.abs(out - [2, 4]).max() < 1e-12 and 0 < out[0] < 3\n"
+                   "    assert (out > 1).sum() == 2 and not (out < 0).any()")
+    assert statuses(run((setup, False), check, sandboxed=False)) == ["pass", "pass"]

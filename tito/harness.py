@@ -40,6 +40,9 @@ BIN_OPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "truediv", 
            ast.BitXor: "xor", ast.LShift: "lshift", ast.RShift: "rshift"}
 UNARY_OPS = {ast.USub: "neg", ast.UAdd: "pos", ast.Invert: "invert"}
 PASS_THROUGH_CALLS = ("abs", "float", "int", "round", "bool", "len", "all", "any", "min", "max", "sum")
+NP_CHAIN = ("abs", "absolute", "max", "min", "amax", "amin", "sum", "mean", "all", "any", "sqrt", "square", "exp",
+            "log", "isnan", "isfinite", "isinf", "round", "sign", "prod", "count_nonzero")
+METHOD_CHAIN = ("max", "min", "sum", "mean", "all", "any", "item", "tolist", "prod")
 
 
 class Tampering(BaseException):
@@ -169,33 +172,37 @@ class Checker:
                                                    for a, b in zip(left, right))
         return left is right
 
-    def compare(self, ops: tuple, *values) -> bool:
+    def compare(self, ops: tuple, *values):
+        """A comparison (or a chain of them) with Python's own result, decided on plain data."""
         self.guard.quick()
-        for op, left, right in zip(ops, values, values[1:]):
-            if op in ("is", "is not"):
-                ok = (left is right) == (op == "is")
-            elif op in ("==", "!="):
-                ok = self.truth(self.equal(left, right)) == (op == "==")
-            elif op in ("in", "not in"):
-                if self.plain(right) and (self.plain(left) or type(right) in (list, tuple)):
-                    found = self.ops["contains"](right, left) if self.plain(left) else \
-                        any(self.truth(self.equal(left, item)) for item in right)
-                elif type(right) in (list, tuple):
-                    found = any(self.truth(self.equal(left, item)) for item in right)
-                else:
-                    raise Tampering(f"a test looked for a value in {describe(right)}, whose own code would "
-                                    "decide whether it is there")
-                ok = found == (op == "in")
+        result = True
+        for number, (op, left, right) in enumerate(zip(ops, values, values[1:])):
+            result = self.compare_one(op, left, right)
+            if number < len(ops) - 1 and not self.truth(result):
+                return result
+        return result
+
+    def compare_one(self, op: str, left, right):
+        if op in ("is", "is not"):
+            return (left is right) == (op == "is")
+        if op in ("==", "!="):
+            if (self.plain(left) and self.plain(right)) or self._trusted(left) or self._trusted(right):
+                return self.ops["eq" if op == "==" else "ne"](left, right)
+            return self.truth(self.equal(left, right)) == (op == "==")
+        if op in ("in", "not in"):
+            if self.plain(right) and self.plain(left):
+                found = self.ops["contains"](right, left)
+            elif type(right) in (list, tuple):
+                found = any(self.truth(self.equal(left, item)) for item in right)
             else:
-                for value in (left, right):
-                    if not (self.plain(value) or self._trusted(value)):
-                        raise Tampering(f"a test compared {describe(value)}, not plain data (numbers, strings, "
-                                        "numpy arrays), so its own code would decide the comparison")
-                ok = {"<": self.ops["lt"], "<=": self.ops["le"], ">": self.ops["gt"], ">=": self.ops["ge"]}[op](
-                    left, right)
-            if not self.truth(ok):
-                return False
-        return True
+                raise Tampering(f"a test looked for a value in {describe(right)}, whose own code would "
+                                "decide whether it is there")
+            return found == (op == "in")
+        for value in (left, right):
+            if not (self.plain(value) or self._trusted(value)):
+                raise Tampering(f"a test compared {describe(value)}, not plain data (numbers, strings, "
+                                "numpy arrays), so its own code would decide the comparison")
+        return {"<": self.ops["lt"], "<=": self.ops["le"], ">": self.ops["gt"], ">=": self.ops["ge"]}[op](left, right)
 
     def arith(self, op: str, *operands):
         self.guard.quick()
@@ -355,30 +362,57 @@ class Rewrite(ast.NodeTransformer):
     def call(self, attr: str, *args: ast.expr) -> ast.Call:
         return ast.Call(func=self.check(attr), args=list(args), keywords=[])
 
-    # the expression of an assert: comparisons, arithmetic and truth go through the checker
-    def verdict(self, node: ast.expr) -> ast.expr:
+    # The expression of an assert. Every comparison in it goes through the checker. So does the
+    # "chain" that decides its value: truth tests, arithmetic, the builtins and numpy reductions
+    # applied to it, and methods like .max() or .item() called on it. Arithmetic elsewhere, such
+    # as `(a + b).data`, is the student's own code under test and stays as it is.
+    def verdict(self, node: ast.expr, direct: bool = True) -> ast.expr:
         if isinstance(node, ast.Compare):
             ops = ast.Tuple(elts=[ast.Constant(CMP_OPS[type(op)]) for op in node.ops], ctx=ast.Load())
             return self.call("compare", ops, *[self.verdict(v) for v in (node.left, *node.comparators)])
-        if isinstance(node, ast.BoolOp):
+        if direct and isinstance(node, ast.BoolOp):
             return ast.BoolOp(op=node.op, values=[self.call("truth", self.verdict(v)) for v in node.values])
-        if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, ast.Not):
-                return ast.UnaryOp(op=ast.Not(), operand=self.call("truth", self.verdict(node.operand)))
+        if direct and isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return ast.UnaryOp(op=ast.Not(), operand=self.call("truth", self.verdict(node.operand)))
+        if direct and isinstance(node, ast.UnaryOp):
             return self.call("arith", ast.Constant(UNARY_OPS[type(node.op)]), self.verdict(node.operand))
-        if isinstance(node, ast.BinOp):
+        if direct and isinstance(node, ast.BinOp):
             return self.call("arith", ast.Constant(BIN_OPS[type(node.op)]), self.verdict(node.left),
                              self.verdict(node.right))
-        if isinstance(node, ast.IfExp):
+        if direct and isinstance(node, ast.IfExp):
             return ast.IfExp(test=self.call("truth", self.verdict(node.test)), body=self.verdict(node.body),
                              orelse=self.verdict(node.orelse))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in PASS_THROUGH_CALLS:
-            node.args = [self.verdict(a) for a in node.args]
-            return self.visit(node)
+        if isinstance(node, ast.Call):
+            return self.verdict_call(node, direct)
         if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
-            node.elt = self.verdict(node.elt)
-            return self.visit(node)
-        return self.visit(node)
+            node.elt = self.verdict(node.elt, direct)
+            for comp in node.generators:
+                comp.iter = self.verdict(comp.iter, False)
+                comp.ifs = [self.verdict(test, False) for test in comp.ifs]
+            return node
+        if isinstance(node, (ast.Lambda, ast.NamedExpr)):
+            return node
+        for name, value in ast.iter_fields(node):
+            if isinstance(value, ast.expr):
+                setattr(node, name, self.verdict(value, False))
+            elif isinstance(value, list):
+                setattr(node, name, [self.verdict(v, False) if isinstance(v, ast.expr) else v for v in value])
+        return node
+
+    def verdict_call(self, node: ast.Call, direct: bool) -> ast.expr:
+        func = node.func
+        chained = direct and (
+            (isinstance(func, ast.Name) and func.id in PASS_THROUGH_CALLS)
+            or (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id in ("np", "numpy") and func.attr in NP_CHAIN))
+        node.args = [self.verdict(a, chained) for a in node.args]
+        for keyword in node.keywords:
+            keyword.value = self.verdict(keyword.value, False)
+        if direct and isinstance(func, ast.Attribute) and func.attr in METHOD_CHAIN:
+            func.value = self.verdict(func.value, True)
+        else:
+            node.func = self.verdict(func, False)
+        return self.visit_Call(node, visited=True)
 
     def visit_Assert(self, node: ast.Assert):
         ident = self._next
@@ -392,8 +426,9 @@ class Rewrite(ast.NodeTransformer):
         new = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test), body=[raise_], orelse=[])
         return ast.copy_location(new, node)
 
-    def visit_Call(self, node: ast.Call):
-        self.generic_visit(node)
+    def visit_Call(self, node: ast.Call, visited: bool = False):
+        if not visited:
+            self.generic_visit(node)
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
         if name in NP_COMPARE or name in NP_TESTING or (name == "isclose" and isinstance(func, ast.Attribute)):
