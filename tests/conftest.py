@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -119,6 +120,33 @@ def run_tito(*args: str, cwd: Path, timeout: float = 120) -> subprocess.Complete
     env.pop("TITO_ROOT", None)
     return subprocess.run([sys.executable, "-m", "tito", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def tito_ok(proc, *expected: str) -> str:
+    """Assert a tito run exited 0, printed each of `expected` and no traceback; return its output."""
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"tito exited {proc.returncode}:\n{out}"
+    for text in expected:
+        assert text in out, f"expected {text!r} in the output:\n{out}"
+    assert "Traceback" not in out, out
+    return out
+
+
+def copy_course(dest: Path, samples: bool = False) -> None:
+    """The course as an instructor has it: sources, config and the reference package."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("nbgrader_config.py", "pyproject.toml"):
+        shutil.copy2(REPO / name, dest / name)
+
+    def only_sources(folder, names):
+        keep = lambda n: (Path(folder, n).is_dir() and n != "__pycache__" and not n.startswith(".")) \
+            or n.endswith(".py") or n in ("module.yaml", "README.md")  # noqa: E731
+        return [n for n in names if not keep(n)]
+
+    shutil.copytree(REPO / "modules" / "source", dest / "modules" / "source", ignore=only_sources)
+    shutil.copytree(REPO / "tinytorch", dest / "tinytorch", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    if samples:
+        shutil.copytree(REPO / "examples" / "submissions", dest / "examples" / "submissions")
 
 
 def dedent(text: str) -> str:

@@ -54,7 +54,7 @@ except ImportError:
 
 @needs_sandbox
 def test_only_the_scratch_folder_is_writable():
-    code = f"""
+    code = """
 import os
 def writable(path):
     try:

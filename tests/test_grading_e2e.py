@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_tito
+from tests.conftest import REPO, copy_course, run_tito, tito_ok
 
 MODULES = tuple(sorted(p.name for p in (REPO / "modules" / "source").iterdir() if (p / "module.yaml").exists()))
 STUDENTS = ("complete", "half", "untouched")
@@ -31,30 +31,6 @@ HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 # --------------------------------------------------------------------------- helpers
-def _ok(proc, *expected: str) -> str:
-    """Assert a tito run exited 0 and printed each of `expected`; return stdout + stderr."""
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"tito exited {proc.returncode}:\n{out}"
-    for text in expected:
-        assert text in out, f"expected {text!r} in the output:\n{out}"
-    assert "Traceback" not in out, out
-    return out
-
-
-def _copy_course(dest: Path) -> None:
-    shutil.copy2(REPO / "nbgrader_config.py", dest / "nbgrader_config.py")
-    shutil.copy2(REPO / "pyproject.toml", dest / "pyproject.toml")
-
-    def only_sources(folder, names):
-        keep = lambda n: (Path(folder, n).is_dir() and n != "__pycache__" and not n.startswith(".")) \
-            or n.endswith(".py") or n in ("module.yaml", "README.md")  # noqa: E731
-        return [n for n in names if not keep(n)]
-
-    shutil.copytree(REPO / "modules" / "source", dest / "modules" / "source", ignore=only_sources)
-    shutil.copytree(REPO / "tinytorch", dest / "tinytorch", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    shutil.copytree(REPO / "examples" / "submissions", dest / "examples" / "submissions")
-
-
 def _region_lines(text: str) -> tuple[set[str], set[str]]:
     """(stripped lines inside solution/hidden-test regions, stripped lines outside them)."""
     inside, outside = set(), set()
@@ -113,7 +89,7 @@ def course(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("grading-e2e")
     root = base / "course"
     root.mkdir()
-    _copy_course(root)
+    copy_course(root, samples=True)
     # Only the sample submissions are notebooks: tito must make the source notebooks itself.
     assert not list((root / "modules").rglob("*.ipynb"))
     assert len(list((root / "examples").rglob("*.ipynb"))) == len(STUDENTS)
@@ -124,7 +100,7 @@ def course(tmp_path_factory) -> Path:
 
 # --------------------------------------------------------------------------- stages
 def test_1_generate(course: Path):
-    _ok(run_tito("nbgrader", "generate", "--all", cwd=course, timeout=300), *MODULES)
+    tito_ok(run_tito("nbgrader", "generate", "--all", cwd=course, timeout=300), *MODULES)
     for dirname in MODULES:
         name = dirname.split("_", 1)[1]
         notebook = course / "modules" / "release" / dirname / f"{name}_dev.ipynb"
@@ -136,7 +112,7 @@ def test_1_generate(course: Path):
 
 
 def test_2_verify(course: Path):
-    out = _ok(run_tito("nbgrader", "verify", "--all", cwd=course, timeout=600))
+    out = tito_ok(run_tito("nbgrader", "verify", "--all", cwd=course, timeout=600))
     assert len(MODULES) >= 10
     for dirname in MODULES:
         row = next((l for l in out.splitlines() if dirname in l), "")
@@ -152,7 +128,7 @@ def test_2_verify(course: Path):
 
 def test_3_release_and_student_loop(course: Path):
     student = course.parent / "student"
-    _ok(run_tito("release", "--out", str(student), cwd=course, timeout=300), "Student workspace")
+    tito_ok(run_tito("release", "--out", str(student), cwd=course, timeout=300), "Student workspace")
 
     # Independent leak scan: every distinctive solution / hidden-test line of every module.
     sources = [p for d in MODULES for p in (course / "modules" / "source" / d).glob("*_dev.py")]
@@ -186,17 +162,17 @@ def test_3_release_and_student_loop(course: Path):
     # (when the two differ, tito uses the newer one).
     for rel in ("01_tensor/tensor_dev.py", "07_autograd/autograd_dev.py"):
         shutil.copyfile(course / "modules" / "source" / rel, student / "modules" / "source" / rel)
-    _ok(run_tito("export", "tensor", "autograd", cwd=student), "01_tensor", "07_autograd")
-    _ok(run_tito("module", "test", "autograd", cwd=student, timeout=300),
+    tito_ok(run_tito("export", "tensor", "autograd", cwd=student), "01_tensor", "07_autograd")
+    tito_ok(run_tito("module", "test", "autograd", cwd=student, timeout=300),
         f"{AUTOGRAD_TESTS}/{AUTOGRAD_TESTS} tests, 160/160 points: PASS")
 
 
 def test_4_collect_and_autograde(course: Path):
-    out = _ok(run_tito("nbgrader", "collect", "autograd", "--from", "examples/submissions", cwd=course))
+    out = tito_ok(run_tito("nbgrader", "collect", "autograd", "--from", "examples/submissions", cwd=course))
     for student in STUDENTS:
         assert f"{student}: collected" in out, out
         assert (course / "modules" / "submitted" / student / "07_autograd" / "autograd_dev.ipynb").is_file()
-    out = _ok(run_tito("nbgrader", "autograde", "autograd", cwd=course, timeout=600), *STUDENTS)
+    out = tito_ok(run_tito("nbgrader", "autograde", "autograd", cwd=course, timeout=600), *STUDENTS)
     assert "graded" in out, out  # exit 0 already means no student ended in "error"
 
 
@@ -231,12 +207,12 @@ def test_5_report(course: Path):
         "untouched,0,0,160",
     ], proc.stdout
 
-    _ok(run_tito("nbgrader", "report", "--format", "table", cwd=course),
+    tito_ok(run_tito("nbgrader", "report", "--format", "table", cwd=course),
         "Class average, 07_autograd: 83.3/160", *STUDENTS)
 
 
 def test_6_feedback_hides_hidden_tests(course: Path):
-    out = _ok(run_tito("nbgrader", "feedback", "autograd", cwd=course, timeout=300))
+    out = tito_ok(run_tito("nbgrader", "feedback", "autograd", cwd=course, timeout=300))
     hidden = _hidden_test_lines((course / "modules" / "source" / "07_autograd" / "autograd_dev.py")
                                 .read_text(encoding="utf-8"))
     assert len(hidden) >= 5, hidden
@@ -256,10 +232,10 @@ def test_6_feedback_hides_hidden_tests(course: Path):
 
 def test_7_regrade_replaces(course: Path):
     before = _check_scores(course)
-    out = _ok(run_tito("nbgrader", "collect", "autograd", "--from", "examples/submissions", cwd=course))
+    out = tito_ok(run_tito("nbgrader", "collect", "autograd", "--from", "examples/submissions", cwd=course))
     for student in STUDENTS:
         assert f"{student}: unchanged" in out, out
-    _ok(run_tito("nbgrader", "autograde", "autograd", cwd=course, timeout=600), *STUDENTS)
+    tito_ok(run_tito("nbgrader", "autograde", "autograd", cwd=course, timeout=600), *STUDENTS)
     after = _check_scores(course)
     for student in STUDENTS:
         assert [(t["test"], t["score"]) for t in after[student]["tests"]] == \

@@ -21,14 +21,13 @@ only 02_activations).
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from tests.conftest import REPO, run_tito
+from tests.conftest import copy_course, run_tito, tito_ok
 from tito.course import discover_modules
 from tito.grading.autograde import autograde
 from tito.grading.notebooks import notebook_from_py
@@ -101,30 +100,6 @@ assert len({c.student for c in CASES}) == len(CASES)
 
 
 # --------------------------------------------------------------------------- helpers
-def _ok(proc, *expected: str) -> str:
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"tito exited {proc.returncode}:\n{out}"
-    for text in expected:
-        assert text in out, f"expected {text!r} in the output:\n{out}"
-    assert "Traceback" not in out, out
-    return out
-
-
-def _copy_course(dest: Path) -> None:
-    """The course as an instructor has it: sources, config and the reference package."""
-    dest.mkdir(parents=True)
-    for name in ("nbgrader_config.py", "pyproject.toml"):
-        shutil.copy2(REPO / name, dest / name)
-
-    def only_sources(folder, names):
-        keep = lambda n: (Path(folder, n).is_dir() and n != "__pycache__" and not n.startswith(".")) \
-            or n.endswith(".py") or n in ("module.yaml", "README.md")  # noqa: E731
-        return [n for n in names if not keep(n)]
-
-    shutil.copytree(REPO / "modules" / "source", dest / "modules" / "source", ignore=only_sources)
-    shutil.copytree(REPO / "tinytorch", dest / "tinytorch", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-
-
 def _py_name(dirname: str) -> str:
     return dirname.split("_", 1)[1] + "_dev.py"
 
@@ -199,10 +174,10 @@ def results(tmp_path_factory) -> Results:
         pytest.skip(f"autograding needs a sandbox: {problem}")
     base = tmp_path_factory.mktemp("local-equals-graded")
     root, ws = base / "course", base / "student"
-    _copy_course(root)
+    copy_course(root)
     names = [d.split("_", 1)[1] for d in MODULES]
-    _ok(run_tito("nbgrader", "generate", *names, cwd=root, timeout=300), *MODULES)
-    _ok(run_tito("release", "--out", str(ws), *names, cwd=root, timeout=300), "Student workspace")
+    tito_ok(run_tito("nbgrader", "generate", *names, cwd=root, timeout=300), *MODULES)
+    tito_ok(run_tito("release", "--out", str(ws), *names, cwd=root, timeout=300), "Student workspace")
 
     solutions, released = {}, {}
     for dirname in MODULES:
@@ -218,7 +193,7 @@ def results(tmp_path_factory) -> Results:
     # workspace is the very package file grading uses (the course's reference).
     tensor_py = ws / "modules" / "source" / TENSOR / _py_name(TENSOR)
     tensor_py.write_text(solutions[TENSOR], encoding="utf-8")
-    _ok(run_tito("export", "tensor", cwd=ws), TENSOR)
+    tito_ok(run_tito("export", "tensor", cwd=ws), TENSOR)
     assert (ws / "tinytorch" / "core" / "tensor.py").read_bytes() == \
         (root / "tinytorch" / "core" / "tensor.py").read_bytes()
 

@@ -401,7 +401,7 @@ def collect_cmd(module: str = ModuleArg,
         console().print(f"{name}: {state}")
 
 
-def _limits_from_options(root: Path, **given) -> "Limits":
+def _limits_from_options(root: Path, **given):
     """The sandbox limits: nbgrader_config.py's values, then any given on the command line."""
     from tito.grading.nbg import load_config
     from tito.sandbox import Limits
