@@ -45,6 +45,7 @@ class CellSpec:
     filename: str  # what tracebacks and messages call this cell's file
     first_line: int = 1  # line of the cell's first source line in that file
     graded: bool = False
+    locked: bool = False  # the harness compiles locked cells itself and guards what they define
 
 
 @dataclass
@@ -131,7 +132,7 @@ class _Run:
         self.nonce = secrets.token_hex(16)
         spec = {
             "cells": [{"code": c.code, "filename": c.filename, "first_line": c.first_line, "graded": c.graded,
-                       "skip": i in self.skip} for i, c in enumerate(self.cells)],
+                       "locked": c.locked or c.graded, "skip": i in self.skip} for i, c in enumerate(self.cells)],
             "own_files": sorted({c.filename for c in self.cells} | {self.inside(pkg) + "/"}),
             "result_fd": write_fd, "nonce": self.nonce, "cell_timeout": self.limits.cell_timeout, "dump_path": self.inside(self.tmp / "dump.txt"),
             "limits": {"memory_mb": self.limits.memory_mb, "nproc": nproc, "processes": self.limits.processes,
@@ -199,6 +200,8 @@ class _Run:
         os.close(read_fd)
         proc.stdout.close()
         self.returncode = proc.wait()
+        if self.sandboxed and self.returncode > 128 and not self.killed:
+            self.returncode = 128 - self.returncode  # bwrap, as init, reports a signal N as 128 + N
         self.dump = (self.tmp / "dump.txt").read_text(encoding="utf-8", errors="replace") \
             if (self.tmp / "dump.txt").exists() else ""
         self.pkg_dir = self.tmp / "pkg"
@@ -278,7 +281,8 @@ def _death(run: _Run, index: int, cells: list[CellSpec], limits: Limits) -> Cell
         else:
             why = f"the process crashed ({name})"
         return CellOutcome("error", why + (f" while running {where}" if where else ""), where, code)
-    return CellOutcome("error", f"the process exited (exit code {run.returncode}) while running this cell; "
+    at = f" while running {where}" if where else " while running this cell"
+    return CellOutcome("error", f"the process exited (exit code {run.returncode}){at}; "
                                 "tests must not end the process", where, code)
 
 

@@ -110,6 +110,7 @@ class Checker:
         self.ops = {name: getattr(operator, name) for name in
                     ("eq", "ne", "lt", "le", "gt", "ge", "contains", *BIN_OPS.values(), *UNARY_OPS.values())}
         self.np_funcs = dict(guard.np_funcs)
+        self.builtins = dict(guard.builtins)
         self.np_ids = {id(f): name for name, f in self.np_funcs.items()}
         self.reset()
 
@@ -268,6 +269,7 @@ class Guard:
         self.np_funcs["isclose_math"] = math.isclose
         self.hooks = {"sys.excepthook": sys.excepthook, "sys.displayhook": sys.displayhook}
         self.events: list[str] = []
+        self.locked: dict[str, object] = {}  # names locked cells bound, and to what
         self._block_tracing()
 
     def _block_tracing(self) -> None:
@@ -318,6 +320,10 @@ class Guard:
             module, attr = name.split(".")
             if getattr(sys, attr) is not value:
                 found.append(f"{name} was replaced")
+        missing = object()
+        for name, value in self.locked.items():
+            if namespace.get(name, missing) is not value:
+                found.append(f"{name}, which a locked cell defines, was changed by other code")
         if namespace.get("__builtins__", builtins) not in (builtins, vars(builtins)):
             found.append("the notebook's __builtins__ was replaced")
         shell = namespace.get("get_ipython")
@@ -497,6 +503,58 @@ class ReturnMarker(ast.NodeTransformer):
                 ast.copy_location(ast.Return(ast.Name("__tito_return", ast.Load())), node)]
 
 
+def bound_names(tree: ast.AST) -> set[str]:
+    """Every name the code binds anywhere (assignments, defs, imports, arguments...)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
+
+
+def top_level_names(tree: ast.Module) -> set[str]:
+    """The names a cell binds in the notebook's namespace."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+        else:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    names.add(sub.id)
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    break
+    return names
+
+
+class TrustedBuiltins(ast.NodeTransformer):
+    """Builtins named in locked code are the real ones, not a notebook name that shadows them."""
+
+    SKIP = frozenset({"super"})  # zero-argument super() needs the bare name at compile time
+
+    def __init__(self, tree: ast.AST):
+        self.local = bound_names(tree)
+
+    def visit_Name(self, node: ast.Name):
+        if (isinstance(node.ctx, ast.Load) and node.id in vars(builtins) and node.id not in self.local
+                and node.id not in self.SKIP and not node.id.startswith("__")):
+            table = ast.Attribute(value=ast.Constant(PLACEHOLDER), attr="builtins", ctx=ast.Load())
+            return ast.copy_location(ast.Subscript(value=table, slice=ast.Constant(node.id), ctx=ast.Load()), node)
+        return node
+
+
 def _bind(code: types.CodeType, checker) -> types.CodeType:
     """Put the checker object itself where the placeholder constant is: no name to rebind."""
     consts = tuple(checker if type(c) is str and c == PLACEHOLDER
@@ -504,11 +562,18 @@ def _bind(code: types.CodeType, checker) -> types.CodeType:
     return code.replace(co_consts=consts)
 
 
-def compile_graded(source: str, filename: str, checker) -> tuple[types.CodeType, Rewrite]:
+def compile_locked(source: str, filename: str, checker, graded: bool):
+    """A locked cell, compiled by the harness: its builtins are the real ones and, when graded,
+    its asserts go through the checker. Returns (code, rewrite or None, names it binds)."""
     tree = ast.parse(source, filename)
-    rewrite = Rewrite()
-    tree = ast.fix_missing_locations(rewrite.visit(tree))
-    return _bind(compile(tree, filename, "exec", dont_inherit=True), checker), rewrite
+    names = top_level_names(tree)
+    tree = TrustedBuiltins(tree).visit(tree)
+    rewrite = None
+    if graded:
+        rewrite = Rewrite()
+        tree = rewrite.visit(tree)
+    tree = ast.fix_missing_locations(tree)
+    return _bind(compile(tree, filename, "exec", dont_inherit=True), checker), rewrite, names
 
 
 # --------------------------------------------------------------------------- output
@@ -675,15 +740,17 @@ def run(spec: dict) -> None:
         out = CappedOutput(limits["output_bytes"], 1)
         reporter.send({"event": "start", "index": index})
         start = time.perf_counter()
+        names: set[str] = set()
         try:
+            if cell["graded"] or cell.get("locked"):
+                compiled, rewrite, names = compile_locked(padded, filename, checker, cell["graded"])
+            else:
+                compiled, rewrite = compile(padded, filename, "exec", dont_inherit=True), None
             if cell["graded"]:
-                compiled, rewrite = compile_graded(padded, filename, checker)
                 checker.reset()
                 tampered = guard.problems(namespace)
                 if tampered:
                     raise Tampering(tampered[0])
-            else:
-                compiled, rewrite = compile(padded, filename, "exec", dont_inherit=True), None
             faulthandler.dump_traceback_later(spec["cell_timeout"], exit=True, file=dump)
             sys.stdout = sys.stderr = out
             try:
@@ -707,6 +774,8 @@ def run(spec: dict) -> None:
             sys.stdout, sys.stderr = real_stdout, real_stderr
             faulthandler.cancel_dump_traceback_later()
             record.update(classify(exc, own, limits))
+        if not cell["graded"]:  # test functions guard themselves (they must run their own code)
+            guard.locked.update({name: namespace[name] for name in names if name in namespace})
         record["seconds"] = round(time.perf_counter() - start, 4)
         record["output"] = out.text()
         reporter.send(record)

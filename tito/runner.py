@@ -104,7 +104,8 @@ def _test_name(cell: Cell) -> str:
 def cell_specs(src: ModuleSource, plan: list[tuple[Cell, str]]) -> list[CellSpec]:
     """What the executor runs: each cell with the file and line its messages should name."""
     return [CellSpec(cell.source, cell.header_where() if cell.is_notebook else str(src.path),
-                     1 if cell.is_notebook else cell.first_line, kind == "test") for cell, kind in plan]
+                     1 if cell.is_notebook else cell.first_line, kind == "test", bool(cell.nbgrader.get("locked")))
+            for cell, kind in plan]
 
 
 def results_from(module: Module, src: ModuleSource, plan, execution: Execution, package_dir: str) -> ModuleResult:

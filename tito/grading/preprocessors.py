@@ -137,7 +137,7 @@ class SandboxExecute(Preprocessor):
 
 def write_outcomes(nb, plan: list[int], execution) -> None:
     """Cell outputs that nbgrader's scoring reads: no error output means full points."""
-    outcomes = {}
+    outcomes, stopped = {}, []
     for index, outcome in zip(plan, execution.outcomes):
         cell = nb.cells[index]
         outputs = []
@@ -152,7 +152,9 @@ def write_outcomes(nb, plan: list[int], execution) -> None:
         if gid and cell.metadata.nbgrader.get("grade"):
             outcomes[gid] = {"status": outcome.status, "message": outcome.message, "where": outcome.where,
                              "stopped": outcome.stopped}
+        elif outcome.stopped:  # a setup or solution cell that a limit or crash stopped: no test says why
+            stopped.append(f"cell {index + 1} ({gid or 'not graded'}): {outcome.message}")
     meta = _tito_meta(nb)
     meta.update(outcomes=outcomes, sandboxed=execution.sandboxed, seconds=execution.seconds,
                 restarts=execution.restarts)
-    meta.setdefault("notes", []).extend(execution.notes)
+    meta.setdefault("notes", []).extend(execution.notes + stopped)
