@@ -320,3 +320,51 @@ def test_every_graded_student_gets_feedback_even_without_an_autograded_notebook(
 
     page = page_text(outcomes["max"].path)
     assert "Alpha: 10 / 15" in page and "No graded notebook could be made of your submission" in page
+
+
+def test_students_who_could_not_be_graded_are_in_the_report_with_the_reason(course_dir):
+    module = _module(course_dir)
+    _submit(course_dir, "ann", _solved(course_dir))
+    autograde(course_dir, module)
+    _submit(course_dir, "ann", text='{"cells": [')  # a corrupt resubmission: the old grade stands
+    _submit(course_dir, "cid", _solved(course_dir), name="Untitled.ipynb")
+    autograde(course_dir, module)
+    records = {r["student"]: r for r in gradebook_records(course_dir, include_errors=True)}
+    assert records["ann"]["score"] == 15.0
+    assert records["ann"]["reasons"][-1].startswith("latest submission not graded (modules/submitted/ann/01_alpha/"
+                                                    "alpha_dev.ipynb is not valid notebook JSON")
+    assert (records["cid"]["score"], records["cid"]["status"]) == (None, "error")
+    assert records["cid"]["reasons"] == ["not graded: missing notebook: expected modules/submitted/cid/01_alpha/"
+                                         "alpha_dev.ipynb, found Untitled.ipynb"]
+    lines = to_csv(list(records.values())).splitlines()
+    assert lines[0] == "student,01_alpha (15),total,max_total,notes"
+    assert lines[2].startswith('cid,,0,15,"not graded: missing notebook')
+    # once cid hands in a readable notebook, the entry goes
+    (course_dir / "modules" / "submitted" / "cid" / "01_alpha" / "Untitled.ipynb").rename(
+        course_dir / "modules" / "submitted" / "cid" / "01_alpha" / "alpha_dev.ipynb")
+    autograde(course_dir, module, ["cid"])
+    assert {r["student"]: r["score"] for r in gradebook_records(course_dir, include_errors=True)}["cid"] == 15.0
+
+
+def test_autograde_refuses_to_run_without_a_sandbox_unless_told(course_dir, monkeypatch):
+    import tito.executor
+
+    module = _module(course_dir)
+    _submit(course_dir, "ann", _solved(course_dir))
+    monkeypatch.setattr(tito.executor, "sandbox_problem", lambda: "user namespaces are disabled")
+    with pytest.raises(TitoError, match="No sandbox can be made on this machine: user namespaces are disabled"):
+        autograde(course_dir, module)
+    assert not (course_dir / "modules" / "gradebook.db").exists() or gradebook_records(course_dir) == []
+    outcome = autograde(course_dir, module, unsafe_no_sandbox=True)[0]
+    assert outcome.score == 15.0 and outcome.reasons == ["ran without a sandbox (--unsafe-no-sandbox)"]
+
+
+def test_cli_limits_reach_the_sandbox(course_dir):
+    from conftest import run_tito
+
+    _submit(course_dir, "sam", _solved(course_dir, double="while True: pass"))
+    proc = run_tito("nbgrader", "autograde", "alpha", "--cell-timeout", "2", cwd=course_dir)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "10/15" in proc.stdout and "timed out after 2s" in proc.stdout
+    bad = run_tito("nbgrader", "autograde", "alpha", "--memory-mb", "lots", cwd=course_dir)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
