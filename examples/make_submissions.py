@@ -7,6 +7,10 @@ in by copying the instructor's solution cell (standing in for the student's own 
 - untouched: the release notebook as it was handed out.
 
 Run after `tito nbgrader generate autograd`:  python examples/make_submissions.py
+
+`write_class(dest, n)` makes a whole class from them for benchmarks and tests: n students
+cycling through complete, half, untouched and buggy (complete, but multiply's backward uses
+its own input instead of the other one: a realistic slip).
 """
 
 from __future__ import annotations
@@ -33,6 +37,27 @@ def fill(release, solutions: dict[str, str], which) -> nbformat.NotebookNode:
         if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in which:
             cell.source = solutions[grade_id]
     return nb
+
+
+KINDS = ("complete", "half", "untouched", "buggy")
+BUG = ("return grad_output * b_values, grad_output * a_values", "return grad_output * a_values, grad_output * b_values")
+
+
+def write_class(dest: Path, n: int, samples: Path | None = None) -> dict[str, str]:
+    """`dest/<student>/07_autograd/autograd_dev.ipynb` for n students; returns {student: kind}."""
+    samples = samples or ROOT / "examples" / "submissions"
+    kinds = {}
+    for i in range(n):
+        kind = KINDS[i % len(KINDS)]
+        text = (samples / ("complete" if kind == "buggy" else kind) / MODULE / NOTEBOOK).read_text(encoding="utf-8")
+        if kind == "buggy":
+            text = text.replace(*BUG)
+        student = f"s{i + 1:03d}-{kind}"
+        out = dest / student / MODULE / NOTEBOOK
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        kinds[student] = kind
+    return kinds
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ nbgrader) are imported only inside the commands that need them, so start-up stay
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -283,6 +284,20 @@ ForceOpt = typer.Option(False, "--force", help="Replace files that hold other wo
 StudentOpt = typer.Option(None, "--student", "-s", help="Only this student.")
 
 
+NoWaitOpt = typer.Option(False, "--no-wait", help="Fail at once if another tito command holds the course.")
+
+
+@contextlib.contextmanager
+def _locked(root: Path, command: str, no_wait: bool):
+    """The course lock around a command that writes the gradebook or the course folders."""
+    from tito.grading.lock import course_lock
+
+    err = err_console()
+    with course_lock(root, command, wait=not no_wait, on_wait=lambda m: err.print(m, markup=False, soft_wrap=True),
+                     on_takeover=lambda m: err.print(f"Note: {m}", markup=False, soft_wrap=True)):
+        yield
+
+
 def _progress():
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -336,7 +351,8 @@ def notebooks_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt
 
 @nbgrader_app.command("generate")
 @friendly
-def generate_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt, force: bool = ForceOpt) -> None:
+def generate_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt, force: bool = ForceOpt,
+                 no_wait: bool = NoWaitOpt) -> None:
     """Make release notebooks with nbgrader's generate_assignment, then check them."""
     from tito.course import select_modules
     from tito.grading.generate import generate_module
@@ -344,8 +360,9 @@ def generate_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt,
 
     root, all_modules = _course()
     selected = select_modules(all_modules, modules, all_)
-    api = make_api(root)
-    results = _each_module(selected, "Generating", lambda m: generate_module(root, m, force=force, api=api))
+    with _locked(root, "generate", no_wait):
+        api = make_api(root)
+        results = _each_module(selected, "Generating", lambda m: generate_module(root, m, force=force, api=api))
     for module, outcome in results:
         if not isinstance(outcome, TitoError):
             note = f" ({outcome.note})" if outcome.note else ""
@@ -391,14 +408,15 @@ def verify_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt,
 def collect_cmd(module: str = ModuleArg,
                 source: Path = typer.Option(..., "--from", help="Folder of submissions: <student>/<module>/ "
                                                                  "or <student>/*.ipynb."),
-                student: Optional[str] = StudentOpt, force: bool = ForceOpt) -> None:
+                student: Optional[str] = StudentOpt, force: bool = ForceOpt, no_wait: bool = NoWaitOpt) -> None:
     """Copy submissions into modules/submitted/<student>/<module>/ (never silently replacing one)."""
     from tito.course import resolve_module
     from tito.grading.autograde import collect
 
     root, all_modules = _course()
-    for name, state in collect(root, resolve_module(all_modules, module), source, student, force):
-        console().print(f"{name}: {state}")
+    with _locked(root, "collect", no_wait):
+        for name, state in collect(root, resolve_module(all_modules, module), source, student, force):
+            console().print(f"{name}: {state}", markup=False, soft_wrap=True)
 
 
 def _limits_from_options(root: Path, **given):
@@ -416,6 +434,10 @@ def _limits_from_options(root: Path, **given):
 @friendly
 def autograde_cmd(module: str = ModuleArg,
                   student: Optional[str] = StudentOpt,
+                  jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                                     help="Submissions run at once here (default: the cores)."),
+                  scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                                          help="Run them on a Dask cluster: tcp://HOST:PORT."),
                   memory_mb: Optional[float] = typer.Option(None, "--memory-mb", help="Memory per process (MB)."),
                   processes: Optional[int] = typer.Option(None, "--processes", help="Processes a submission may run."),
                   output_mb: Optional[float] = typer.Option(None, "--output-mb", help="Output kept per cell (MB)."),
@@ -424,9 +446,15 @@ def autograde_cmd(module: str = ModuleArg,
                                                                help="Wall time per submission."),
                   cell_timeout: Optional[float] = typer.Option(None, "--cell-timeout", help="Wall time per cell."),
                   unsafe: bool = typer.Option(False, "--unsafe-no-sandbox",
-                                              help="Run submissions without a sandbox (only if you trust them).")) -> None:
+                                              help="Run submissions without a sandbox (only if you trust them)."),
+                  no_wait: bool = NoWaitOpt) -> None:
     """Grade submissions in the sandbox into nbgrader's gradebook; a regrade replaces old scores.
     Limits default to nbgrader_config.py's SandboxExecute values."""
+    import os
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+        TimeRemainingColumn
     from rich.table import Table
 
     from tito.course import resolve_module
@@ -436,22 +464,41 @@ def autograde_cmd(module: str = ModuleArg,
     mod = resolve_module(all_modules, module)
     limits = _limits_from_options(root, memory_mb=memory_mb, processes=processes, output_mb=output_mb,
                                   cpu_seconds=cpu_seconds, wall_seconds=wall_seconds, cell_timeout=cell_timeout)
-    students = [student] if student else submitted_students(root, mod)
+    err = err_console()
     if unsafe:
-        err_console().print("[yellow]Warning:[/] --unsafe-no-sandbox: submissions run with your rights.", markup=True)
-    with _progress() as progress:
-        task = progress.add_task(f"Autograding {mod.dirname}", total=len(students) or 1)
-        outcomes = autograde(root, mod, students or None, on_progress=lambda o: progress.advance(task),
-                             limits=limits, unsafe_no_sandbox=unsafe)
-    table = Table(title=f"autograde {mod.dirname}", title_justify="left")
-    for name in ("Student", "Score", "Status", "Details"):
-        table.add_column(name, overflow="fold")
-    for o in outcomes:
-        colour = {"graded": "green", "zero": "yellow", "error": "red"}[o.status]
-        score = f"{o.score:g}/{o.max_score:g}" if o.status != "error" else "-"
-        details = o.message if o.status != "graded" else "; ".join(o.reasons)
-        table.add_row(o.student, score, f"[{colour}]{o.status}[/]", details)
+        err.print("[yellow]Warning:[/] --unsafe-no-sandbox: submissions run with your rights.", markup=True)
+    started = time.perf_counter()
+    with _locked(root, "autograde", no_wait):
+        students = [student] if student else submitted_students(root, mod)
+        progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            TextColumn("ETA"), TimeRemainingColumn(), console=console(), transient=True)
+
+        def on_progress(outcome):
+            if outcome.status != "graded":
+                label = "not graded" if outcome.status == "error" else "recorded as 0"
+                progress.console.print(f"✗ {outcome.student} ({label}): {outcome.message}", markup=False,
+                                       soft_wrap=True)
+            progress.advance(task)
+
+        with progress:
+            task = progress.add_task(f"Autograding {mod.dirname}", total=len(students) or 1)
+            outcomes = autograde(root, mod, students or None, on_progress=on_progress, limits=limits,
+                                 unsafe_no_sandbox=unsafe, jobs=jobs or os.cpu_count() or 1, scheduler=scheduler)
+    seconds = time.perf_counter() - started
+    graded = [o for o in outcomes if o.status != "error"]
+    table = Table(title=f"autograde {mod.dirname}", title_justify="left", show_header=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("", justify="right")
+    for label, status in (("graded", "graded"), ("recorded as 0", "zero"), ("not graded", "error")):
+        table.add_row(label, str(sum(o.status == status for o in outcomes)))
+    table.add_row("with notes", str(sum(bool(o.reasons) for o in graded)))
+    if graded:
+        scores = [o.score for o in graded]
+        table.add_row("mean score", f"{sum(scores) / len(scores):.1f}/{graded[0].max_score:g}")
+        table.add_row("lowest, highest", f"{min(scores):g}, {max(scores):g}")
+    table.add_row("seconds", f"{seconds:.1f} ({seconds / max(len(outcomes), 1):.2f} per submission)")
     console().print(table)
+    console().print("Scores per student and test: tito nbgrader report")
     if any(o.status == "error" for o in outcomes):
         raise typer.Exit(1)
 
@@ -459,14 +506,14 @@ def autograde_cmd(module: str = ModuleArg,
 @nbgrader_app.command("feedback")
 @friendly
 def feedback_cmd(module: str = ModuleArg,
-                 student: Optional[str] = StudentOpt) -> None:
+                 student: Optional[str] = StudentOpt, no_wait: bool = NoWaitOpt) -> None:
     """Write HTML feedback per student (hidden tests are never shown)."""
     from tito.course import resolve_module
     from tito.grading.feedback import feedback
 
     root, all_modules = _course()
     mod = resolve_module(all_modules, module)
-    with _progress() as progress:
+    with _locked(root, "feedback", no_wait), _progress() as progress:
         task = progress.add_task(f"Feedback for {mod.dirname}", total=None)
         outcomes = feedback(root, mod, [student] if student else None,
                             on_progress=lambda o: progress.advance(task))
@@ -529,7 +576,8 @@ def _write_report(path: Path, text: str) -> None:
 @app.command("release")
 @friendly
 def release_cmd(out: Path = typer.Option(..., "--out", "-o", help="Folder for the student workspace."),
-                modules: Optional[List[str]] = ModulesArg, force: bool = ForceOpt) -> None:
+                modules: Optional[List[str]] = ModulesArg, force: bool = ForceOpt,
+                no_wait: bool = NoWaitOpt) -> None:
     """Write a student workspace (tito, stripped sources and notebooks, an empty tinytorch) to --out."""
     from tito.course import select_modules
     from tito.grading.generate import generate_module
@@ -539,11 +587,12 @@ def release_cmd(out: Path = typer.Option(..., "--out", "-o", help="Folder for th
     root, all_modules = _course()
     check_out_dir(root, out)  # before minutes of generating
     selected = select_modules(all_modules, modules, not modules)
-    api = make_api(root)
-    results = _each_module(selected, "Generating", lambda m: generate_module(root, m, api=api))
-    if _print_errors(results):
-        raise typer.Exit(1)
-    result = release_workspace(root, out, selected, force=force)
+    with _locked(root, "release", no_wait):
+        api = make_api(root)
+        results = _each_module(selected, "Generating", lambda m: generate_module(root, m, api=api))
+        if _print_errors(results):
+            raise typer.Exit(1)
+        result = release_workspace(root, out, selected, force=force)
     console().print(f"Student workspace: {result.out} ({result.files} files, modules: {', '.join(result.modules)})")
     for backup in result.backups:
         console().print(f"  kept the previous version as {backup}")

@@ -109,9 +109,8 @@ class Checker:
         self.plain = guard.plain
         self.ops = {name: getattr(operator, name) for name in
                     ("eq", "ne", "lt", "le", "gt", "ge", "contains", *BIN_OPS.values(), *UNARY_OPS.values())}
-        self.np_funcs = dict(guard.np_funcs)
+        self.np_funcs = guard.np_funcs  # the guard's own: numpy.testing joins it when first imported
         self.builtins = dict(guard.builtins)
-        self.np_ids = {id(f): name for name, f in self.np_funcs.items()}
         self.reset()
 
     def reset(self) -> None:
@@ -217,8 +216,8 @@ class Checker:
     def npcall(self, func, *args, **kwargs):
         """A call of one of numpy's comparison functions: it must be numpy's own, on real arrays."""
         self.guard.quick()
-        name = self.np_ids.get(id(func))
-        if name is None or self.np_funcs[name] is not func:
+        name = next((n for n, f in self.np_funcs.items() if f is func), None)
+        if name is None:
             label = getattr(func, "__name__", repr(func))
             raise Tampering(f"numpy's {label} was replaced by other code")
         np = self.guard.np
@@ -249,7 +248,6 @@ class Guard:
         try:
             import numpy
             import numpy.linalg
-            import numpy.testing
         except ImportError:
             numpy = None
         self.np = numpy
@@ -263,7 +261,7 @@ class Guard:
         self.np_funcs = {}
         if numpy is not None:
             self.np_funcs.update({n: getattr(numpy, n) for n in NP_COMPARE})
-            self.np_funcs.update({n: getattr(numpy.testing, n) for n in NP_TESTING if hasattr(numpy.testing, n)})
+            self._watch_import("numpy.testing", self._snapshot_testing)
         import math
 
         self.np_funcs["isclose_math"] = math.isclose
@@ -271,6 +269,40 @@ class Guard:
         self.events: list[str] = []
         self.locked: dict[str, object] = {}  # names locked cells bound, and to what
         self._block_tracing()
+
+    def _snapshot_testing(self, module) -> None:
+        self.modules["numpy.testing"] = (module, dict(vars(module)))
+        self.np_funcs.update({n: getattr(module, n) for n in NP_TESTING if hasattr(module, n)})
+
+    def _watch_import(self, name: str, snapshot) -> None:
+        """Snapshot a trusted module the moment it is first imported, before the importer (or
+        anything else) sees it; importing numpy.testing up front would cost every run 30 ms."""
+        if name in sys.modules:
+            snapshot(sys.modules[name])
+            return
+        import importlib.abc
+        import importlib.machinery
+
+        class Watch(importlib.abc.MetaPathFinder):
+            def find_spec(self, fullname, path, target=None):
+                if fullname != name:
+                    return None
+                spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+                if spec is None or spec.loader is None:
+                    return spec
+                real = spec.loader
+
+                class Loader(importlib.abc.Loader):
+                    def create_module(self, spec):
+                        return real.create_module(spec)
+
+                    def exec_module(self, module):
+                        real.exec_module(module)
+                        snapshot(module)
+                spec.loader = Loader()
+                return spec
+
+        sys.meta_path.insert(0, Watch())
 
     def _block_tracing(self) -> None:
         """Student code cannot install trace or profile functions: they could skip assert lines.

@@ -264,10 +264,9 @@ def _record(root: Path, module: Module, student: str, failure: str | None) -> Gr
     return GradeOutcome(student, module.dirname, status, score, max_score, failure or "", reasons)
 
 
-def autograde_student(root: Path, module: Module, student: str, api) -> GradeOutcome:
-    problem = check_submission(root, module, student)
-    if problem:
-        return GradeOutcome(student, module.dirname, "error", message=problem)
+def sanitize(root: Path, module: Module, student: str, api) -> tuple[Path | None, str | None]:
+    """nbgrader's own first half of autograding for one submission: a new submission record,
+    locked cells restored, outputs cleared, into autograded/. (path, None) or (None, why not)."""
     with gradebook(root) as gb:
         try:
             gb.find_submission(module.dirname, student)
@@ -275,12 +274,40 @@ def autograde_student(root: Path, module: Module, student: str, api) -> GradeOut
         except Exception:
             pass  # first submission: nothing to replace
     result = api.autograde(module.dirname, student, force=True, create=True)
-    failure = None
     if not result["success"]:
         tail = log_tail(result, lines=40)
         lines = [l for l in tail.splitlines() if "[ERROR]" in l] or tail.splitlines()[-1:]
-        failure = "autograding failed: " + (lines[0].replace("[ERROR]", "").strip() if lines else "unknown error")
-    return _record(root, module, student, failure)
+        return None, "autograding failed: " + (lines[0].replace("[ERROR]", "").strip() if lines else "unknown error")
+    return CoursePaths(root).autograded / student / module.dirname / notebook_name(module), None
+
+
+class Scorer:
+    """nbgrader's second half, after the execution: the configured autograde steps with tito's
+    ApplyOutcomes where SandboxExecute stands (scores into the gradebook, output limits, late
+    penalties, metadata checks), run in this process, the only one that writes the gradebook."""
+
+    def __init__(self, config):
+        from nbconvert.exporters import NotebookExporter
+
+        from tito.grading.nbg import SANDBOX_EXECUTE
+
+        self.exporter = NotebookExporter(config=config)
+        for step in config.Autograde.autograde_preprocessors:
+            name = step if isinstance(step, str) else f"{step.__module__}.{step.__name__}"
+            self.exporter.register_preprocessor(APPLY_OUTCOMES if name == SANDBOX_EXECUTE else step)
+        self.db_url = CoursePaths(Path(config.CourseDirectory.root).parent).db_url
+
+    def score(self, module: Module, student: str, path: Path, execution, plan: list[int]) -> None:
+        resources = {"unique_key": path.stem, "tito": {"execution": execution, "plan": plan},
+                     "nbgrader": {"student": student, "assignment": module.dirname, "notebook": path.stem,
+                                  "db_url": self.db_url}}
+        text, _ = self.exporter.from_filename(str(path), resources=resources)
+        path.chmod(0o644)  # nbgrader leaves autograded files read-only
+        path.write_text(text, encoding="utf-8")
+        path.chmod(0o444)
+
+
+APPLY_OUTCOMES = "tito.grading.preprocessors.ApplyOutcomes"
 
 
 def sandbox_config(limits: Limits | None, unsafe: bool) -> dict:
@@ -292,12 +319,21 @@ def sandbox_config(limits: Limits | None, unsafe: bool) -> dict:
 
 
 def autograde(root: Path, module: Module, students: list[str] | None = None, api=None,
-              on_progress=None, limits: Limits | None = None, unsafe_no_sandbox: bool = False) -> list[GradeOutcome]:
+              on_progress=None, limits: Limits | None = None, unsafe_no_sandbox: bool = False,
+              jobs: int | None = 1, scheduler: str | None = None) -> list[GradeOutcome]:
     """Grade each student's submission of `module`; one student's failure never stops the others.
-    Refuses to start when no sandbox can be made, unless `unsafe_no_sandbox`."""
-    from tito.executor import sandbox_mode
 
-    sandbox_mode(required=True, unsafe=unsafe_no_sandbox)
+    Three steps per submission: nbgrader sanitizes it (here), the executor runs it in a sandbox
+    (`jobs` at a time on this machine, or on the Dask cluster at `scheduler`), and nbgrader
+    scores it (here again). Only the middle step fans out; this process alone writes the
+    gradebook. Refuses to start when no sandbox can be made, unless `unsafe_no_sandbox`."""
+    from tito.executor import sandbox_mode
+    from tito.grading.engines import make_engine
+    from tito.grading.preprocessors import SandboxExecute
+    from tito.grading.sandboxed import prepare_job
+
+    if not scheduler:  # on a cluster, each worker checks its own machine
+        sandbox_mode(required=True, unsafe=unsafe_no_sandbox)
     students = students or submitted_students(root, module)
     if not students:
         raise TitoError(f"No submissions for {module.dirname} in {CoursePaths(root).submitted.relative_to(root)}/"
@@ -306,12 +342,59 @@ def autograde(root: Path, module: Module, students: list[str] | None = None, api
     if not release.exists():
         raise TitoError(f"{module.dirname} has not been generated, so nbgrader has no master copy to grade against.",
                         f"Run `tito nbgrader generate {module.name}` first.")
-    api = api or make_api(root, **sandbox_config(limits, unsafe_no_sandbox))
+    settings = sandbox_config(limits, unsafe_no_sandbox)
+    full = make_api(root, **settings)
+    api = api or make_api(root, Autograde={"autograde_preprocessors": []}, **settings)
+    execute_step = SandboxExecute(config=full.config)
+    scorer = Scorer(full.config)
+    engine = make_engine(jobs, scheduler)
     backup_gradebook(root)
-    outcomes = []
-    for student in students:
-        outcomes.append(autograde_student(root, module, student, api))
+    outcomes: dict[str, GradeOutcome] = {}
+    pending: dict[str, tuple] = {}
+
+    def finish(student: str, outcome: GradeOutcome) -> None:
+        outcomes[student] = outcome
         if on_progress:
-            on_progress(outcomes[-1])
-    record_errors(root, module, outcomes)
-    return outcomes
+            on_progress(outcome)
+
+    def collect_done(block: bool) -> None:
+        while pending:
+            done = [s for s, (future, _, _) in pending.items() if future.done()]
+            if not done:
+                if not block:
+                    return
+                time.sleep(0.02)
+                continue
+            for student in done:
+                future, path, plan = pending.pop(student)
+                try:
+                    execution = future.result()
+                except Exception as exc:  # the execution itself failed (a worker without a sandbox...)
+                    finish(student, _record(root, module, student, f"the execution failed: {exc}"))
+                    continue
+                scorer.score(module, student, path, execution, plan)
+                finish(student, _record(root, module, student, None))
+
+    try:
+        for student in students:
+            problem = check_submission(root, module, student)
+            if problem:
+                finish(student, GradeOutcome(student, module.dirname, "error", message=problem))
+                continue
+            path, failure = sanitize(root, module, student, api)
+            if failure:
+                finish(student, _record(root, module, student, failure))
+                continue
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            job = prepare_job(nb, Path(execute_step.course_root), module.dirname, path.stem, student,
+                              Path(execute_step.submitted_directory), execute_step.limits(),
+                              execute_step.reference_prerequisites, execute_step.unsafe_no_sandbox,
+                              check_sandbox=not scheduler)
+            pending[student] = (engine.submit(student, job), path, job.plan)
+            collect_done(block=False)
+        collect_done(block=True)
+    finally:
+        engine.close()
+    ordered = [outcomes[s] for s in students]
+    record_errors(root, module, ordered)
+    return ordered

@@ -6,12 +6,15 @@ import json
 import uuid
 from pathlib import Path
 
-from nbconvert.preprocessors import Preprocessor
-from nbformat.v4 import new_output
-from traitlets import Bool, Float, Integer, Unicode
+from tito.grading.nbg import _fast_imports
 
-from tito.sandbox import Limits
-from tito.source import HIDDEN_BEGIN, HIDDEN_END
+_fast_imports()  # before nbconvert pulls in jsonschema (see tito/grading/nbg.py)
+from nbconvert.preprocessors import Preprocessor  # noqa: E402
+from nbformat.v4 import new_output  # noqa: E402
+from traitlets import Bool, Float, Integer, Unicode  # noqa: E402
+
+from tito.sandbox import Limits  # noqa: E402
+from tito.source import HIDDEN_BEGIN, HIDDEN_END  # noqa: E402
 
 
 def remove_hidden_tests(source: str) -> tuple[str, bool]:
@@ -135,6 +138,17 @@ class SandboxExecute(Preprocessor):
         return nb, resources
 
 
+class ApplyOutcomes(Preprocessor):
+    """SandboxExecute's place when the execution ran elsewhere (a thread pool, a Dask worker): the
+    outcomes come in `resources["tito"]`."""
+
+    enabled = True
+
+    def preprocess(self, nb, resources):
+        write_outcomes(nb, resources["tito"]["plan"], resources["tito"]["execution"])
+        return nb, resources
+
+
 def write_outcomes(nb, plan: list[int], execution) -> None:
     """Cell outputs that nbgrader's scoring reads: no error output means full points."""
     outcomes, stopped = {}, []
@@ -156,5 +170,5 @@ def write_outcomes(nb, plan: list[int], execution) -> None:
             stopped.append(f"cell {index + 1} ({gid or 'not graded'}): {outcome.message}")
     meta = _tito_meta(nb)
     meta.update(outcomes=outcomes, sandboxed=execution.sandboxed, seconds=execution.seconds,
-                restarts=execution.restarts)
+                restarts=execution.restarts, cells_seconds=round(sum(o.seconds for o in execution.outcomes), 4))
     meta.setdefault("notes", []).extend(execution.notes + stopped)

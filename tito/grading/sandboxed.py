@@ -8,11 +8,12 @@ process, from text alone; only the executor runs the student's code, in the sand
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from tito.course import Module, discover_modules, module_files
 from tito.errors import TitoError
-from tito.executor import Execution, execute, sandbox_mode
+from tito.executor import CellSpec, Execution, execute, sandbox_mode
 from tito.export import package_files, render_export, target_path
 from tito.runner import cell_specs, plan_cells
 from tito.sandbox import Limits
@@ -52,15 +53,45 @@ def find_module(root: Path, dirname: str) -> tuple[Module, list[Module]]:
     raise TitoError(f"assignment {dirname} is not a module of the course at {root}.")
 
 
-def run_notebook(nb, root: Path, assignment: str, notebook: str, student: str, submitted: Path | None,
-                 limits: Limits, reference: bool, unsafe: bool) -> tuple[Execution, list[int]]:
-    """Run a submission's cells; returns the execution and the notebook index of each planned cell."""
-    sandboxed, _ = sandbox_mode(required=True, unsafe=unsafe)
+@dataclass
+class Job:
+    """Everything one execution needs, as plain data: it can run on this machine or on a Dask
+    worker that has only the course's environment installed, not the course."""
+
+    student: str
+    cells: list[CellSpec]
+    package: dict[str, bytes]
+    files: dict[str, bytes]
+    limits: Limits
+    sandboxed: bool
+    plan: list[int]  # the notebook index of each cell
+
+
+def prepare_job(nb, root: Path, assignment: str, notebook: str, student: str, submitted: Path | None,
+                limits: Limits, reference: bool, unsafe: bool, check_sandbox: bool = True) -> Job:
+    """The execution of one sanitized notebook, built in tito's process from text alone."""
+    sandboxed = not unsafe
+    if check_sandbox:
+        sandboxed, _ = sandbox_mode(required=True, unsafe=unsafe)
     module, modules = find_module(root, assignment)
     src = notebook_source(module, nb, f"{notebook}.ipynb")
     plan = plan_cells(src)
     package = package_files(root, module, modules, src,
                             submitted_export(submitted, student, root if reference else None))
     folder = submitted / student / assignment if submitted is not None else module.path
-    execution = execute(cell_specs(src, plan), package, module_files(module, folder), limits, sandboxed=sandboxed)
-    return execution, [cell.index for cell, _ in plan]
+    return Job(student, cell_specs(src, plan), package, module_files(module, folder), limits, sandboxed,
+               [cell.index for cell, _ in plan])
+
+
+def run_job(job: Job) -> Execution:
+    """Run a prepared job (here, in a thread, or on a Dask worker)."""
+    if job.sandboxed:
+        sandbox_mode(required=True, unsafe=False)  # this machine must be able to make one too
+    return execute(job.cells, job.package, job.files, job.limits, sandboxed=job.sandboxed)
+
+
+def run_notebook(nb, root: Path, assignment: str, notebook: str, student: str, submitted: Path | None,
+                 limits: Limits, reference: bool, unsafe: bool) -> tuple[Execution, list[int]]:
+    """Run a submission's cells; returns the execution and the notebook index of each planned cell."""
+    job = prepare_job(nb, root, assignment, notebook, student, submitted, limits, reference, unsafe)
+    return run_job(job), job.plan
