@@ -31,6 +31,8 @@ nbgrader_app = typer.Typer(help="Instructor pipeline with nbgrader: generate, ve
 app.add_typer(module_app, name="module")
 app.add_typer(system_app, name="system")
 app.add_typer(nbgrader_app, name="nbgrader")
+students_app = typer.Typer(help="The class roster in nbgrader's gradebook.", no_args_is_help=True)
+nbgrader_app.add_typer(students_app, name="students")
 milestone_app = typer.Typer(help="Train real networks on real data with your own tinytorch.", no_args_is_help=True)
 app.add_typer(milestone_app, name="milestone")
 
@@ -529,14 +531,25 @@ def feedback_cmd(module: str = ModuleArg,
 @nbgrader_app.command("report")
 @friendly
 def report_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json"),
-               out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead.")) -> None:
+               out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead."),
+               tests: bool = typer.Option(False, "--by-test", help="Per graded test: how many passed, mean points, "
+                                                                    "the most common failure."),
+               plot: Optional[Path] = typer.Option(None, "--plot", help="Also draw a score histogram per module "
+                                                                         "into this PNG (needs matplotlib).")) -> None:
     """Scores per student and module from nbgrader's gradebook, with per-test results."""
-    from tito.grading.report import class_averages, gradebook_records, to_csv, to_json
+    from tito.grading.report import by_test, class_averages, gradebook_records, plot_histograms, to_csv, to_json
 
     if fmt not in ("table", "csv", "json"):
         raise TitoError(f"Unknown format '{fmt}'.", "Use --format table, csv or json.")
     root, _ = _course()
     records = gradebook_records(root, include_errors=True)
+    if plot:
+        if not plot.parent.is_dir():
+            raise TitoError(f"Cannot write {plot}: {plot.parent} is not a folder.", "Choose a folder that exists.")
+        console().print(f"Score histograms: {plot_histograms(records, plot)}")
+    if tests:
+        _report_by_test(by_test(root, records), fmt, out)
+        return
     if fmt in ("csv", "json"):
         text = to_csv(records) if fmt == "csv" else to_json(records) + "\n"
         if out:
@@ -563,6 +576,45 @@ def report_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table, c
         console().print(f"Class average, {module}: {average:.1f}/{max_score:g}")
     if out:
         _write_report(out, to_json(records) + "\n")
+
+
+def _report_by_test(rows: list, fmt: str, out: Optional[Path]) -> None:
+    if fmt in ("csv", "json"):
+        import csv
+        import io
+
+        if fmt == "json":
+            text = json.dumps(rows, indent=2) + "\n"
+        else:
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=["module", "test", "students", "passed", "mean_points",
+                                                        "max_points", "most_common_failure", "failure_count"],
+                                    lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            text = buffer.getvalue()
+        if out:
+            _write_report(out, text)
+            console().print(f"Wrote {len(rows)} test(s) to {out}")
+        else:
+            sys.stdout.write(text)
+        return
+    from rich.table import Table
+
+    if not rows:
+        console().print("No graded tests yet (tito nbgrader autograde MODULE).")
+        return
+    table = Table(title="Tests, hardest first", title_justify="left")
+    for name, justify in (("Module", "left"), ("Test", "left"), ("Passed", "right"), ("Mean", "right"),
+                          ("Most common failure", "left")):
+        table.add_column(name, justify=justify, no_wrap=name in ("Test", "Passed", "Mean"), overflow="fold")
+    for r in rows:
+        message = r["most_common_failure"]
+        message = message if len(message) <= 60 else message[:59] + "…"
+        failure = f"{message} ({r['failure_count']}x)" if r["failure_count"] else ""
+        table.add_row(r["module"], r["test"], f"{r['passed']}/{r['students']}",
+                      f"{r['mean_points']:.1f}/{r['max_points']:g}", failure)
+    console().print(table)
 
 
 def _write_report(path: Path, text: str) -> None:
@@ -597,6 +649,19 @@ def release_cmd(out: Path = typer.Option(..., "--out", "-o", help="Folder for th
     for backup in result.backups:
         console().print(f"  kept the previous version as {backup}")
     console().print("No solution line found in it. Next: cd there, `git init`, and hand it out.")
+
+
+@students_app.command("import")
+@friendly
+def students_import_cmd(roster: Path = typer.Argument(..., help="CSV with columns id, first_name, last_name, email."),
+                        no_wait: bool = NoWaitOpt) -> None:
+    """Import the class list: names and emails then show in reports, formgrader and the CSV."""
+    from tito.grading.roster import import_roster
+
+    root, _ = _course()
+    with _locked(root, "students import", no_wait):
+        new, updated = import_roster(root, roster)
+    console().print(f"Roster {roster}: {new} new student(s), {updated} updated.")
 
 
 # --------------------------------------------------------------------------- milestones

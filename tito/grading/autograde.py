@@ -87,36 +87,65 @@ def submitted_students(root: Path, module: Module) -> list[str]:
 
 
 # --------------------------------------------------------------------------- collect
+def submission_files(folder: Path, module: Module) -> dict[str, Path] | None:
+    """What a student's folder hands in for `module`: the notebook and the files the module
+    names, each a plain file (never a link), found in `<folder>/<NN_name>/` or `<folder>/`.
+    None when neither holds the notebook."""
+    for src in (folder / module.dirname, folder):
+        notebook = src / notebook_name(module)
+        if notebook.is_file() and not notebook.is_symlink():
+            found = {notebook.name: notebook}
+            for name in module.files:
+                path = src / name
+                if path.is_file() and not path.is_symlink():
+                    found[name] = path
+            return found
+    return None
+
+
+def _layout_hint(source: Path, module: Module) -> str:
+    """Where the submissions probably are, when `source` is not such a folder."""
+    for child in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        grandchildren = [p for p in child.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        if any(submission_files(g, module) for g in grandchildren[:200]):
+            return f"Did you mean --from {child}?"
+    return "Point --from at the folder that holds one folder per student."
+
+
 def collect(root: Path, module: Module, source: Path, student: str | None = None,
             force: bool = False) -> list[tuple[str, str]]:
-    """Copy `source/<student>/<module>/` (or `source/<student>/*.ipynb`) into submitted/.
+    """Copy each `source/<student>/<module>/` (or `source/<student>/`) notebook, and the files the
+    module names, into submitted/; nothing else (no .git, .venv or stray files) is copied.
 
     An existing, different submission is kept unless `force`, and then backed up first.
     """
+    layout = (f"{source}/<student>/{module.dirname}/{notebook_name(module)} or "
+              f"{source}/<student>/{notebook_name(module)}")
     if not source.is_dir():
-        raise TitoError(f"{source} is not a directory of submissions (expected {source}/<student>/{module.dirname}/).")
+        raise TitoError(f"{source} is not a folder of submissions (expected {layout}).")
     students = sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
     if student:
         if student not in students:
             raise TitoError(f"Unknown student '{student}': no folder {source / student}.",
-                            f"Students in {source}: {', '.join(students) or 'none'}")
+                            f"Students in {source}: {', '.join(students[:30]) or 'none'}")
         students = [student]
+    found = {name: submission_files(source / name, module) for name in students}
+    if not any(found.values()):
+        raise TitoError(f"{source} does not look like a folder of {module.dirname} submissions: none of its "
+                        f"{len(students)} folder(s) holds {layout}.", _layout_hint(source, module))
     outcomes = []
     for name in students:
         problem = student_id_problem(name)
         if problem:
             outcomes.append((name, f"skipped: {problem}"))
             continue
-        src = source / name / module.dirname
-        if not src.is_dir():
-            src = source / name
-        files, _ = regular_files(src)
-        if not any(p.name == notebook_name(module) for p in files):
-            outcomes.append((name, f"skipped: no {notebook_name(module)} in {src}"))
+        files = found[name]
+        if not files:
+            outcomes.append((name, f"skipped: no {notebook_name(module)} in {source / name}"))
             continue
         dest = CoursePaths(root).submitted / name / module.dirname
-        changed = [p for p in files if (dest / p.relative_to(src)).exists()
-                   and not filecmp.cmp(p, dest / p.relative_to(src), shallow=False)]
+        changed = [rel for rel, path in files.items() if (dest / rel).exists()
+                   and not filecmp.cmp(path, dest / rel, shallow=False)]
         if changed and not force:
             outcomes.append((name, f"kept the existing submission: {len(changed)} file(s) differ (use --force "
                                    "to replace it; the old one is backed up)"))
@@ -125,8 +154,8 @@ def collect(root: Path, module: Module, source: Path, student: str | None = None
             backup = dest.with_name(f"{module.dirname}.backup-{time.strftime('%Y%m%d-%H%M%S')}")
             shutil.copytree(dest, backup)
         new = 0
-        for path in files:
-            target = dest / path.relative_to(src)
+        for rel, path in files.items():
+            target = dest / rel
             if target.exists() and filecmp.cmp(path, target, shallow=False):
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -237,9 +266,14 @@ def sandbox_notes(root: Path, module: Module, student: str) -> list[str]:
 
 def _record(root: Path, module: Module, student: str, failure: str | None) -> GradeOutcome:
     """Read the submission back; fill any missing grade with 0 and the reason."""
+    from tito.grading.roster import roster_ids
+
     reasons = [] if failure is None else [failure]
     if failure is None:
         reasons += sandbox_notes(root, module, student)
+    roster = roster_ids(root)
+    if roster is not None and student not in roster:
+        reasons.append(f"'{student}' is not on the roster (tito nbgrader students import)")
     with gradebook(root) as gb:
         try:
             submission = gb.find_submission(module.dirname, student)
