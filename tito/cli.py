@@ -480,6 +480,9 @@ def autograde_cmd(module: str = ModuleArg,
                 label = "not graded" if outcome.status == "error" else "recorded as 0"
                 progress.console.print(f"✗ {outcome.student} ({label}): {outcome.message}", markup=False,
                                        soft_wrap=True)
+            elif outcome.reasons:  # tampering, a limit, a restored cell: worth a look
+                progress.console.print(f"! {outcome.student} ({outcome.score:g}/{outcome.max_score:g}): "
+                                       + "; ".join(outcome.reasons), markup=False, soft_wrap=True)
             progress.advance(task)
 
         with progress:
