@@ -37,9 +37,10 @@ test: install-dev
 	$(TITO) nbgrader verify --all
 	$(PY) -m pytest -q
 
-bench: install
+bench: install-dev
 	$(PY) bench/cli_speed.py
 	$(PY) bench/nbgrader_speed.py
+	$(PY) bench/class_grading.py 40
 	$(PY) bench/mlp_digits.py
 	$(PY) bench/conv2d.py
 
