@@ -114,9 +114,9 @@ def course(tmp_path: Path) -> Path:
     return root
 
 
-def run_tito(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_tito(*args: str, cwd: Path, timeout: float = 120, columns: int = 200) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess, as a user would."""
-    env = dict(os.environ, PYTHONPATH=str(REPO), COLUMNS="200", TERM="dumb")
+    env = dict(os.environ, PYTHONPATH=str(REPO), COLUMNS=str(columns), TERM="dumb")
     env.pop("TITO_ROOT", None)
     return subprocess.run([sys.executable, "-m", "tito", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)

@@ -160,3 +160,14 @@ def test_cells_run_in_a_real_main_module_so_definitions_pickle(course):
     module.py_path.write_text(text)
     result = run_module_tests(course, module)
     assert result.tests[0].status == "pass", result.tests[0].message
+
+
+def test_run_module_tests_auto_prints_points_per_test_and_the_total(capsys, course, monkeypatch):
+    namespace = {}
+    exec("def test_double():\n    assert 2 * 3 == 6\ndef test_area():\n    assert 3 + 3 == 9, 'a 3x3 box has area 9'\n",
+         namespace)
+    monkeypatch.chdir(_alpha(course).path)  # as a kernel would be: in the module's folder
+    assert run_module_tests_auto("Alpha", namespace=namespace) is False
+    out = capsys.readouterr().out
+    assert "✅ PASS    5/5    test_double" in out and "❌ FAIL    0/10   test_area" in out
+    assert "Alpha: 1/2 tests passed, 5/15 points: FAIL" in out

@@ -109,39 +109,17 @@ def export_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt) -
 
 
 # --------------------------------------------------------------------------- test
-def _render_module(out, result, root: Path) -> None:
-    from rich.table import Table
-    from rich.text import Text
+def _render_module(out, result, root: Path, show_output: bool = False) -> None:
+    """One line per test (result, points, name), then each failure in full below: its message,
+    `file:line` on a line of its own (never broken), the code, and what the test printed."""
+    from tito.report_text import module_report
 
-    from tito.runner import STATUS_TEXT
-
-    def short(where: str) -> str:
-        return where.replace(str(root) + "/", "")
-
-    table = Table(title=f"{result.module}  ({short(result.source)})", title_justify="left")
-    table.add_column("Test")
-    table.add_column("Points", justify="right")
-    table.add_column("Result")
-    table.add_column("Seconds", justify="right")
-    table.add_column("Details", overflow="fold")
-    for test in result.setup_errors + result.tests:
-        colour = "green" if test.passed else "yellow" if test.status == "not_implemented" else "red"
-        detail = test.message
-        if test.where and test.status != "not_implemented":
-            detail += f"\nat {short(test.where)}" + (f": {test.code}" if test.code else "")
-        elif test.where:
-            detail += f"\n(stub at {short(test.where)})"
-        points = f"{test.points:g}" if test.grade_id else "-"
-        table.add_row(test.name, points, Text(STATUS_TEXT[test.status], style=colour),
-                      f"{test.seconds:.2f}", Text(detail))
-    out.print(table)
-    if result.note:
-        out.print(Text(f"Note: {result.note}", style="yellow"))
-    out.print(Text(result.summary(), style="bold green" if result.ok else "bold red"))
+    for text in module_report(result, root, out.width, show_output):
+        out.print(text, soft_wrap=True)
 
 
 def _run_tests(selected, root: Path, as_json: bool, timeout: float, show_summary: bool,
-               cell_timeout: float = 60.0) -> bool:
+               cell_timeout: float | None = None, show_output: bool = False) -> bool:
     from tito.runner import run_module_tests
     from tito.state import record_results
 
@@ -157,13 +135,13 @@ def _run_tests(selected, root: Path, as_json: bool, timeout: float, show_summary
                 result = run_module_tests(root, module, timeout=timeout, cell_timeout=cell_timeout)
                 results.append(result)
                 progress.console.print()
-                _render_module(progress.console, result, root)
+                _render_module(progress.console, result, root, show_output)
                 progress.advance(task)
     else:
         for module in selected:
             results.append(run_module_tests(root, module, timeout=timeout, cell_timeout=cell_timeout))
             if not as_json:
-                _render_module(out, results[-1], root)
+                _render_module(out, results[-1], root, show_output)
     record_results(root, results)
     ok = all(r.ok for r in results)
     if as_json:
@@ -188,34 +166,37 @@ def _run_tests(selected, root: Path, as_json: bool, timeout: float, show_summary
 
 
 TimeoutOpt = typer.Option(600.0, "--timeout", help="Seconds a whole module may take before it is stopped.")
-CellTimeoutOpt = typer.Option(60.0, "--cell-timeout", help="Seconds one cell may take before it is stopped.")
+CellTimeoutOpt = typer.Option(None, "--cell-timeout", help="Seconds one cell may take (default: module.yaml's "
+                                                            "cell_timeout, else 60).")
+ShowOutputOpt = typer.Option(False, "--show-output", help="Show all a failing test printed, not 20+20 lines.")
 JsonOpt = typer.Option(False, "--json", help="Print the results as JSON instead of tables.")
 
 
 @app.command("test")
 @friendly
 def test_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt, as_json: bool = JsonOpt,
-             timeout: float = TimeoutOpt, cell_timeout: float = CellTimeoutOpt) -> None:
+             timeout: float = TimeoutOpt, cell_timeout: Optional[float] = CellTimeoutOpt,
+             show_output: bool = ShowOutputOpt) -> None:
     """Run the locked graded tests of modules (or --all) and report per test and per module."""
     from tito.course import select_modules
 
     root, all_modules = _course()
     selected = select_modules(all_modules, modules, all_)
     if not _run_tests(selected, root, as_json, timeout, show_summary=len(selected) > 1 or all_,
-                      cell_timeout=cell_timeout):
+                      cell_timeout=cell_timeout, show_output=show_output):
         raise typer.Exit(1)
 
 
 @module_app.command("test")
 @friendly
 def module_test_cmd(module: str = ModuleArg, as_json: bool = JsonOpt, timeout: float = TimeoutOpt,
-                    cell_timeout: float = CellTimeoutOpt) -> None:
+                    cell_timeout: Optional[float] = CellTimeoutOpt, show_output: bool = ShowOutputOpt) -> None:
     """Run one module's locked graded tests in a fresh subprocess."""
     from tito.course import resolve_module
 
     root, all_modules = _course()
     if not _run_tests([resolve_module(all_modules, module)], root, as_json, timeout, show_summary=False,
-                      cell_timeout=cell_timeout):
+                      cell_timeout=cell_timeout, show_output=show_output):
         raise typer.Exit(1)
 
 
@@ -247,17 +228,25 @@ def module_check_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = All
 @friendly
 def status_cmd() -> None:
     """Per module: exported or not, the last test result and points."""
+    from rich import box
     from rich.table import Table
 
-    from tito.status import module_status
+    from tito.status import COLUMNS, module_status
 
     root, all_modules = _course()
-    table = Table(title="TinyTorch modules", title_justify="left")
-    for name in ("Module", "Exports to", "Exported", "Last test", "Points", "When"):
-        table.add_column(name, no_wrap=name in ("Module", "Exports to"))
-    for row in module_status(root, all_modules):
-        table.add_row(*row)
-    console().print(table)
+    table = Table(title="TinyTorch modules", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in COLUMNS:
+        table.add_column(name, no_wrap=True, justify="right" if name in ("Tests", "Points") else "left")
+    rows = module_status(root, all_modules)
+    for row in rows:
+        colour = {"PASS": "green", "FAIL": "red"}.get(row[2], "")
+        table.add_row(*row[:2], f"[{colour}]{row[2]}[/]" if colour else row[2], *row[3:])
+    out = console()
+    out.print(table)
+    stale = [r[0] for r in rows if r[1] in ("stale", "no", "error")]
+    if stale:
+        out.print(f"Export: ok = up to date; run `tito export NAME` for {', '.join(stale)}.", soft_wrap=True,
+                  markup=False)
 
 
 @system_app.command("doctor")

@@ -26,6 +26,7 @@ class Module:
     prerequisites: tuple[str, ...] = ()
     exports_to: str | None = None  # "tinytorch.core.autograd"
     files: tuple[str, ...] = ()  # files beside the notebook that its code reads (module.yaml `files:`)
+    cell_timeout: float | None = None  # seconds a cell may run (module.yaml `cell_timeout:`)
     config_errors: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -112,6 +113,11 @@ def load_module(path: Path) -> Module:
     for name in files:
         if name.startswith(("/", "\\")) or ".." in Path(name).parts:
             errors.append(f"{path / 'module.yaml'}: file '{name}' must be a path inside the module folder")
+    cell_timeout = data.get("cell_timeout")
+    if cell_timeout is not None and (isinstance(cell_timeout, bool) or not isinstance(cell_timeout, (int, float))
+                                     or cell_timeout <= 0):
+        errors.append(f"{path / 'module.yaml'}: cell_timeout must be a number of seconds, got {cell_timeout!r}")
+        cell_timeout = None
     return Module(
         number=number,
         name=name,
@@ -120,6 +126,7 @@ def load_module(path: Path) -> Module:
         prerequisites=tuple(str(p) for p in prereqs),
         exports_to=data.get("exports_to"),
         files=tuple(f for f in files if not f.startswith(("/", "\\")) and ".." not in Path(f).parts),
+        cell_timeout=float(cell_timeout) if cell_timeout is not None else None,
         config_errors=tuple(errors),
     )
 

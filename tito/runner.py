@@ -127,7 +127,7 @@ def results_from(module: Module, src: ModuleSource, plan, execution: Execution, 
     return result
 
 
-def run_module_tests(root: Path, module: Module, timeout: float = 600.0, cell_timeout: float = 60.0,
+def run_module_tests(root: Path, module: Module, timeout: float = 600.0, cell_timeout: float | None = None,
                      limits: Limits | None = None, unsafe_no_sandbox: bool = False) -> ModuleResult:
     """Run `module`'s cells through the executor (in a sandbox when the machine can make one)
     and collect one TestResult per graded cell."""
@@ -135,6 +135,7 @@ def run_module_tests(root: Path, module: Module, timeout: float = 600.0, cell_ti
     plan = plan_cells(src)
     package = package_files(root, module, discover_modules(root), src, exported_text(root))
     sandboxed, note = sandbox_mode(required=False, unsafe=unsafe_no_sandbox)
+    cell_timeout = cell_timeout or module.cell_timeout or Limits.cell_timeout
     limits = limits or Limits(wall_seconds=timeout, cell_timeout=cell_timeout)
     execution = execute(cell_specs(src, plan), package, module_files(module), limits, sandboxed=sandboxed)
     result = results_from(module, src, plan, execution, f"{root}/")

@@ -25,16 +25,21 @@ def export_state(root: Path, module: Module) -> tuple[str, str]:
     return dotted, "up to date" if path.read_text(encoding="utf-8") == text else "stale (run tito export)"
 
 
+SHORT_EXPORT = {"up to date": "ok", "stale (run tito export)": "stale", "not exported": "no"}
+COLUMNS = ("Module", "Export", "Result", "Tests", "Points", "Last run")
+
+
 def module_status(root: Path, modules: list[Module]) -> list[tuple[str, ...]]:
+    """One short row per module (COLUMNS), narrow enough for 17+ modules in 80 columns."""
     state = load_state(root)
     rows = []
     for module in modules:
-        dotted, exported = export_state(root, module)
-        dotted = dotted.removeprefix("tinytorch.")  # every target is in tinytorch: keep the table narrow
+        _, exported = export_state(root, module)
+        exported = SHORT_EXPORT.get(exported, "error")
         last = state.get(module.dirname)
         if last:
-            rows.append((module.dirname, dotted, exported, f"{last['status']} ({last['passed']}/{last['total']})",
+            rows.append((module.dirname, exported, last["status"], f"{last['passed']}/{last['total']}",
                          f"{last['points']:g}/{last['max_points']:g}", last["when"][5:16]))
         else:
-            rows.append((module.dirname, dotted, exported, "never run", "-", "-"))
+            rows.append((module.dirname, exported, "-", "-", "-", "never"))
     return rows

@@ -7,6 +7,7 @@ process, from text alone; only the executor runs the student's code, in the sand
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,8 @@ def prepare_job(nb, root: Path, assignment: str, notebook: str, student: str, su
     if check_sandbox:
         sandboxed, _ = sandbox_mode(required=True, unsafe=unsafe)
     module, modules = find_module(root, assignment)
+    if module.cell_timeout and module.cell_timeout > limits.cell_timeout:  # as `tito module test` allows it
+        limits = dataclasses.replace(limits, cell_timeout=module.cell_timeout)
     src = notebook_source(module, nb, f"{notebook}.ipynb")
     plan = plan_cells(src)
     package = package_files(root, module, modules, src,

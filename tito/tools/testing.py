@@ -12,6 +12,7 @@ import inspect
 import time
 import traceback
 import types
+from pathlib import Path
 
 
 def discover_tests(namespace: dict) -> list[types.FunctionType]:
@@ -38,8 +39,32 @@ def _failure_summary(exc: BaseException) -> str:
     return message + where
 
 
-def run_module_tests_auto(module_name: str, namespace: dict | None = None, verbose: bool = True) -> bool:
-    """Run every test_* function of the calling notebook/script once; True if all pass."""
+def points_by_test(folder: Path | None = None) -> dict[str, float]:
+    """The points of each test function, from the module source or notebook in `folder` (the
+    kernel's working folder): the points of its graded cell, shared by the tests it defines."""
+    folder = folder or Path.cwd()
+    from tito.errors import TitoError
+    from tito.source import read_cells
+
+    for path in sorted(folder.glob("*_dev.ipynb")) + sorted(folder.glob("*_dev.py")):
+        try:
+            cells = read_cells(path)
+        except TitoError:
+            continue
+        points = {}
+        for cell in cells:
+            names = cell.test_functions() if cell.is_graded else []
+            for name in names:
+                points[name] = float(cell.nbgrader.get("points", 0) or 0) / len(names)
+        if points:
+            return points
+    return {}
+
+
+def run_module_tests_auto(module_name: str, namespace: dict | None = None, verbose: bool = True,
+                          points: dict[str, float] | None = None) -> bool:
+    """Run every test_* function of the calling notebook/script once; True if all pass. Prints
+    each test's points and the total, as `tito module test` does."""
     if namespace is None:
         caller = inspect.currentframe().f_back
         namespace = caller.f_globals
@@ -59,12 +84,19 @@ def run_module_tests_auto(module_name: str, namespace: dict | None = None, verbo
         results.append((test.__name__, ok, time.perf_counter() - start, detail))
 
     passed = sum(ok for _, ok, _, _ in results)
+    points = points_by_test() if points is None else points
     if verbose:
         print()
         print(f"🧪 {module_name} module tests")
         for name, ok, seconds, detail in results:
             mark = "✅ PASS" if ok else "❌ FAIL"
-            print(f"  {mark}  {name}  ({seconds:.3f}s)" + (f"\n         {detail}" if detail else ""))
+            worth = points.get(name)
+            score = f"{worth if ok else 0:>4g}/{worth:<4g}" if worth is not None else ""
+            print(f"  {mark} {score} {name}  ({seconds:.3f}s)" + (f"\n         {detail}" if detail else ""))
         verdict = "PASS" if passed == len(results) else "FAIL"
-        print(f"{module_name}: {passed}/{len(results)} tests passed: {verdict}")
+        total = ""
+        if points:
+            got = sum(points.get(name, 0) for name, ok, _, _ in results if ok)
+            total = f", {got:g}/{sum(points.get(name, 0) for name, *_ in results):g} points"
+        print(f"{module_name}: {passed}/{len(results)} tests passed{total}: {verdict}")
     return passed == len(results)
