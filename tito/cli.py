@@ -245,8 +245,7 @@ def status_cmd() -> None:
     out.print(table)
     stale = [r[0] for r in rows if r[1] in ("stale", "no", "error")]
     if stale:
-        out.print(f"Export: ok = up to date; run `tito export NAME` for {', '.join(stale)}.", soft_wrap=True,
-                  markup=False)
+        out.print(f"{len(stale)} module(s) not exported or stale: `tito export NAME` updates one.", markup=False)
 
 
 @system_app.command("doctor")
