@@ -30,7 +30,14 @@ nbgrader_app = typer.Typer(help="Instructor pipeline with nbgrader: generate, ve
                                 "feedback, report.", no_args_is_help=True)
 app.add_typer(module_app, name="module")
 app.add_typer(system_app, name="system")
-app.add_typer(nbgrader_app, name="nbgrader")
+INSTRUCTOR_COMMANDS: dict[str, object] = {}  # registered only in an instructor's course (see the end)
+
+
+def instructor_command(name: str):
+    def record(fn):
+        INSTRUCTOR_COMMANDS[name] = fn
+        return fn
+    return record
 students_app = typer.Typer(help="The class roster in nbgrader's gradebook.", no_args_is_help=True)
 nbgrader_app.add_typer(students_app, name="students")
 milestone_app = typer.Typer(help="Train real networks on real data with your own tinytorch.", no_args_is_help=True)
@@ -65,6 +72,11 @@ def friendly(fn):
             err.print(f"[bold red]Error:[/] {exc.message}", markup=True, soft_wrap=True)
             if exc.hint:
                 err.print(exc.hint, soft_wrap=True)
+            raise typer.Exit(1)
+        except OSError as exc:  # a path that cannot be read or written: one line, not a traceback
+            where = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p)
+            err_console().print(f"[bold red]Error:[/] {exc.strerror or exc}{': ' + where if where else ''}",
+                                markup=True, soft_wrap=True)
             raise typer.Exit(1)
 
     return wrapper
@@ -223,6 +235,41 @@ def module_check_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = All
         raise typer.Exit(1)
 
 
+# --------------------------------------------------------------------------- the pair, and handing in
+@app.command("sync")
+@friendly
+def sync_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt) -> None:
+    """Make name_dev.py and name_dev.ipynb equal, from the one that holds your work."""
+    from tito.course import select_modules
+    from tito.workspace import sync_pair
+
+    root, all_modules = _course()
+    for module in select_modules(all_modules, modules, all_):
+        console().print(sync_pair(root, module), markup=False, soft_wrap=True)
+
+
+@app.command("submit")
+@friendly
+def submit_cmd(module: str = ModuleArg, cell_timeout: Optional[float] = CellTimeoutOpt) -> None:
+    """Write submit/NN_name.ipynb to hand in, run its tests as the autograder will, show the points."""
+    from tito.course import resolve_module
+    from tito.state import record_results
+    from tito.workspace import submit_module
+
+    root, all_modules = _course()
+    with console().status("Running the tests of what you hand in…"):
+        done = submit_module(root, resolve_module(all_modules, module), cell_timeout=cell_timeout)
+    out = console()
+    _render_module(out, done.result, root)
+    record_results(root, [done.result])
+    r = done.result
+    out.print()
+    out.print(f"Hand in: {done.path.relative_to(root)}  (from {done.source.relative_to(root)})", markup=False,
+              soft_wrap=True)
+    out.print(f"Expect {r.points:g}/{r.max_points:g} points from the autograder ({r.passed}/{len(r.tests)} tests).",
+              markup=False)
+
+
 # --------------------------------------------------------------------------- status / doctor
 @app.command("status")
 @friendly
@@ -322,7 +369,7 @@ def _print_errors(results) -> bool:
     return failed
 
 
-@app.command("notebooks")
+@instructor_command("notebooks")
 @friendly
 def notebooks_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt, force: bool = ForceOpt) -> None:
     """Convert py:percent sources into notebooks (jupytext); nbgrader metadata becomes cell metadata."""
@@ -616,7 +663,7 @@ def _write_report(path: Path, text: str) -> None:
             from None
 
 
-@app.command("release")
+@instructor_command("release")
 @friendly
 def release_cmd(out: Path = typer.Option(..., "--out", "-o", help="Folder for the student workspace."),
                 modules: Optional[List[str]] = ModulesArg, force: bool = ForceOpt,
@@ -738,6 +785,27 @@ def milestone_run_cmd(name: str = typer.Argument(..., help="xor, mlp-digits, cnn
         out.print(f"Training curves: {Path(result.plot).relative_to(root)}")
     if not result.passed:
         raise typer.Exit(1)
+
+
+def is_instructor_course() -> bool:
+    """The course repository has nbgrader_config.py; a student workspace never does. Outside any
+    course everything is listed, so `tito --help` still tells what tito can do."""
+    from tito.course import find_root
+
+    try:
+        root = find_root()
+    except TitoError:
+        return True
+    return (root / "nbgrader_config.py").exists()
+
+
+# Two audiences, one `tito`: the instructor commands exist only in the course repository, so a
+# student workspace's `--help` lists student commands alone and no instructor message can
+# appear there. One entry point keeps every command, README and habit the same for both.
+if is_instructor_course():
+    app.add_typer(nbgrader_app, name="nbgrader")
+    for _name, _fn in INSTRUCTOR_COMMANDS.items():
+        app.command(_name)(_fn)
 
 
 def run() -> None:

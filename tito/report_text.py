@@ -7,6 +7,7 @@ output shows its first and last lines.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from rich.text import Text
@@ -57,7 +58,10 @@ def module_report(result, root: Path, width: int, show_output: bool = False) -> 
         if printed:
             lines.append(Text("  it printed:", style="dim"))
             lines.extend(Text(fit(f"  | {p}", width), style="dim") for p in printed)
-    if getattr(result, "note", None):
-        lines.append(Text(fit(f"Note: {result.note}", width), style="yellow"))
+    for note in (getattr(result, "note", None) or "").splitlines():
+        # wrapped between words only: a note names files and commands, which stay whole
+        for part in textwrap.wrap(f"Note: {note}", width, break_long_words=False, break_on_hyphens=False,
+                                  subsequent_indent="  "):
+            lines.append(Text(part, style="yellow"))
     lines.append(Text(result.summary(), style="bold green" if result.ok else "bold red"))
     return lines

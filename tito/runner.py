@@ -8,6 +8,7 @@ through the same executor, so a student's local score is their graded score.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from tito.course import Module, discover_modules, module_files
 from tito.executor import CellSpec, Execution, execute, sandbox_mode
 from tito.export import exported_text, package_files
 from tito.sandbox import Limits
-from tito.source import Cell, ModuleSource, load_source
+from tito.source import Cell, ModuleSource, load_source, read_cells, released_notebook
 
 STATUS_TEXT = {
     "pass": "PASS",
@@ -127,11 +128,47 @@ def results_from(module: Module, src: ModuleSource, plan, execution: Execution, 
     return result
 
 
-def run_module_tests(root: Path, module: Module, timeout: float = 600.0, cell_timeout: float | None = None,
+def is_workspace(root: Path) -> bool:
+    """A student workspace (from `tito release`), not the instructor's course: no nbgrader_config.py."""
+    return not (root / "nbgrader_config.py").exists()
+
+
+def graded_as_released(src: ModuleSource) -> tuple[ModuleSource, list[str]]:
+    """The source with every locked cell as it was released, as autograding will restore it:
+    a locked test edited (or deleted) locally is run as released, and said so."""
+    released_path = released_notebook(src.module)
+    if not released_path.exists():
+        return src, []
+    released = [c for c in read_cells(released_path) if c.kind == "code" and c.nbgrader.get("locked")]
+    by_id = {c.grade_id: c for c in released if c.grade_id}
+    notes, cells, seen = [], [], set()
+    for cell in src.cells:
+        original = by_id.get(cell.grade_id) if cell.grade_id else None
+        if original is not None:
+            seen.add(cell.grade_id)
+            if original.source.strip() != cell.source.strip():
+                kind = "test" if original.is_graded else "cell"
+                notes.append(f"the locked {kind} {cell.grade_id} differs from the released version; it is "
+                             f"{'graded' if original.is_graded else 'run'} as released")
+                cell = dataclasses.replace(cell, source=original.source, metadata=dict(original.metadata))
+        cells.append(cell)
+    missing = [c for c in released if c.grade_id and c.grade_id not in seen and c.is_graded]
+    for cell in missing:
+        notes.append(f"the locked test {cell.grade_id} is missing; it is graded as released")
+        cells.append(dataclasses.replace(cell, file=src.path, index=len(cells)))
+    return dataclasses.replace(src, cells=cells), notes
+
+
+def run_source_tests(root: Path, src: ModuleSource, timeout: float = 600.0, cell_timeout: float | None = None,
                      limits: Limits | None = None, unsafe_no_sandbox: bool = False) -> ModuleResult:
-    """Run `module`'s cells through the executor (in a sandbox when the machine can make one)
-    and collect one TestResult per graded cell."""
-    src = load_source(module)
+    """Run a module source's cells through the executor (in a sandbox when the machine can make
+    one) and collect one TestResult per graded cell. In a student workspace the locked cells
+    run as released, as the autograder runs them."""
+    module = src.module
+    notes = [src.note] if src.note else []
+    if is_workspace(root):
+        src, locked_notes = graded_as_released(src)
+        notes += locked_notes
     plan = plan_cells(src)
     package = package_files(root, module, discover_modules(root), src, exported_text(root))
     sandboxed, note = sandbox_mode(required=False, unsafe=unsafe_no_sandbox)
@@ -139,5 +176,11 @@ def run_module_tests(root: Path, module: Module, timeout: float = 600.0, cell_ti
     limits = limits or Limits(wall_seconds=timeout, cell_timeout=cell_timeout)
     execution = execute(cell_specs(src, plan), package, module_files(module), limits, sandboxed=sandboxed)
     result = results_from(module, src, plan, execution, f"{root}/")
-    result.note = note
+    result.note = "\n".join(notes + ([note] if note else [])) or None
     return result
+
+
+def run_module_tests(root: Path, module: Module, timeout: float = 600.0, cell_timeout: float | None = None,
+                     limits: Limits | None = None, unsafe_no_sandbox: bool = False) -> ModuleResult:
+    """`tito module test`: the module's pair (tito/source.py load_source), run as graded."""
+    return run_source_tests(root, load_source(module), timeout, cell_timeout, limits, unsafe_no_sandbox)

@@ -216,10 +216,23 @@ class ModuleSource:
     note: str | None = None  # said to the user when the choice of file was not obvious
 
 
-def load_source(module: Module) -> ModuleSource:
-    """The module's cells from name_dev.py, or from name_dev.ipynb when the student works there.
+def released_notebook(module: Module) -> Path:
+    """The module as it was handed out: nbgrader's release in the course, the copy `tito release`
+    puts in a student workspace (same place: modules/release/NN_name/)."""
+    return module.path.parent.parent / "release" / module.dirname / module.ipynb_path.name
 
-    When both exist and their code differs, the newer file wins and `note` says so.
+
+def _solutions(cells: list[Cell]) -> list[str]:
+    return [c.source.strip() for c in cells if c.kind == "code" and c.is_solution]
+
+
+def load_source(module: Module) -> ModuleSource:
+    """The module's cells from the pair name_dev.py / name_dev.ipynb: the one place that decides
+    which side holds the student's work.
+
+    When their code is the same, the .py. When it differs, the newer side, unless the newer side
+    only has the released stubs and the older one has work (Jupyter autosaving a notebook that
+    was merely opened): never a side with less work, silently. `note` says which and why.
     """
     py, nb = module.py_path, module.ipynb_path
     if not py.exists() and not nb.exists():
@@ -231,9 +244,19 @@ def load_source(module: Module) -> ModuleSource:
     py_cells, nb_cells = read_cells(py), read_cells(nb)
     if _code_signature(py_cells) == _code_signature(nb_cells):
         return ModuleSource(module, py, py_cells)
-    if nb.stat().st_mtime > py.stat().st_mtime:
-        return ModuleSource(module, nb, nb_cells, f"{py.name} and {nb.name} differ; using {nb.name} (newer).")
-    return ModuleSource(module, py, py_cells, f"{py.name} and {nb.name} differ; using {py.name} (newer).")
+    (newer, newer_cells), (older, older_cells) = sorted(((py, py_cells), (nb, nb_cells)),
+                                                        key=lambda side: side[0].stat().st_mtime, reverse=True)
+    fix = f"run `tito sync {module.name}` to make them equal"
+    released = released_notebook(module)
+    if released.exists():
+        stubs = _solutions(read_cells(released))
+        if _solutions(newer_cells) == stubs and _solutions(older_cells) != stubs:
+            return ModuleSource(module, older, older_cells,
+                                f"{newer.name} is newer but has only the stubs; using {older.name}, which has your "
+                                f"work ({fix})")
+    what = "solution code" if _solutions(py_cells) != _solutions(nb_cells) else "code"
+    return ModuleSource(module, newer, newer_cells,
+                        f"{py.name} and {nb.name} differ in {what}; using {newer.name}, the newer ({fix})")
 
 
 def default_exp(cells: list[Cell]) -> tuple[str | None, Cell | None]:

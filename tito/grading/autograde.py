@@ -89,12 +89,13 @@ def submitted_students(root: Path, module: Module) -> list[str]:
 # --------------------------------------------------------------------------- collect
 def submission_files(folder: Path, module: Module) -> dict[str, Path] | None:
     """What a student's folder hands in for `module`: the notebook and the files the module
-    names, each a plain file (never a link), found in `<folder>/<NN_name>/` or `<folder>/`.
-    None when neither holds the notebook."""
-    for src in (folder / module.dirname, folder):
-        notebook = src / notebook_name(module)
+    names, each a plain file (never a link), found in `<folder>/<NN_name>/` or `<folder>/`; or
+    the file `tito submit` writes, `<folder>/[submit/]NN_name.ipynb`. None when there is none."""
+    for src, name in ((folder / module.dirname, notebook_name(module)), (folder, notebook_name(module)),
+                      (folder / "submit", f"{module.dirname}.ipynb"), (folder, f"{module.dirname}.ipynb")):
+        notebook = src / name
         if notebook.is_file() and not notebook.is_symlink():
-            found = {notebook.name: notebook}
+            found = {notebook_name(module): notebook}
             for name in module.files:
                 path = src / name
                 if path.is_file() and not path.is_symlink():

@@ -8,6 +8,7 @@ exactly the same .py, so nothing in the source is lost or silently reinterpreted
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from tito.errors import TitoError
 from tito.source import parse_notebook, parse_percent
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+# jupytext pairs each notebook with its py:percent source: Jupyter (with jupytext, a dependency)
+# then saves both on every save, and shows the .py's newer content when the notebook opens.
+# The filter keeps the .py free of a metadata header, so it stays the course's own format.
+PAIRING = {"formats": "ipynb,py:percent", "notebook_metadata_filter": "-all"}
+CELL_ID_RE = re.compile(r"[^a-zA-Z0-9_-]")
 # Keys nbgrader adds to cell metadata in a release that the student's .py does not need.
 RELEASE_ONLY_NBGRADER_KEYS = ("checksum", "cell_type")
 
@@ -29,10 +35,25 @@ def _jupytext():
     return jupytext
 
 
+def stable_cell_ids(nb) -> None:
+    """Cell ids from the cells themselves (their grade id, else their place), not random: the
+    same source always makes byte-identical notebooks, so a re-run changes nothing."""
+    used = set()
+    for index, cell in enumerate(nb.cells):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        ident = CELL_ID_RE.sub("-", grade_id)[:60] if grade_id else f"cell-{index}"
+        while ident in used:
+            ident = f"{ident[:56]}-{index}"
+        used.add(ident)
+        cell["id"] = ident
+
+
 def notebook_from_py(text: str):
     jupytext = _jupytext()
     nb = jupytext.reads(text, fmt="py:percent")
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["jupytext"] = dict(PAIRING)
+    stable_cell_ids(nb)
     return nb
 
 

@@ -43,7 +43,13 @@ tito module test tensor      # run the module's graded tests: what is still miss
 # ... fill in the code between the TODO markers ...
 tito export tensor           # copy your code into the tinytorch package
 tito module test tensor      # all green? move on to the next module
+tito submit tensor           # writes submit/01_tensor.ipynb: hand that file in
 ```
+
+`name_dev.py` and `name_dev.ipynb` are a jupytext pair: Jupyter (with jupytext, installed
+here) saves both whenever you save, and shows your newer `.py` when the notebook opens. If you
+edit one outside Jupyter, tito uses the one with your work and says so; `tito sync tensor`
+makes them equal again. `tito submit` prints the points the autograder will give.
 
 `tito status` shows where you are; `tito --help` lists everything else. Later modules
 import your earlier ones (`from tinytorch.core.tensor import Tensor`), so export each
@@ -86,6 +92,8 @@ def workspace_files(root: Path, modules: list[Module]) -> dict[str, bytes]:
         base = f"modules/source/{module.dirname}"
         nb = nbformat.read(release_nb, as_version=4)
         files[f"{base}/{module.ipynb_path.name}"] = release_nb.read_bytes()
+        # the release as handed out, so `tito module test` runs the locked tests as released
+        files[f"modules/release/{module.dirname}/{module.ipynb_path.name}"] = release_nb.read_bytes()
         files[f"{base}/{module.py_path.name}"] = py_from_notebook(nb, drop_release_keys=True).encode()
         for extra in ("module.yaml", "README.md"):
             if (module.path / extra).exists():
@@ -154,8 +162,9 @@ def release_workspace(root: Path, out: Path, modules: list[Module], force: bool 
                         "Choose an empty --out, or rerun with --force to back those files up and replace them.")
     result = ReleaseResult(out, [m.dirname for m in modules])
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    for rel in conflicts:
-        backup = out / f"{rel}.backup-{stamp}"
+    for rel in conflicts:  # into .tito/backups/, never beside the student's files
+        backup = out / ".tito" / "backups" / stamp / rel
+        backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(out / rel, backup)
         result.backups.append(str(backup.relative_to(out)))
     for rel, data in files.items():
