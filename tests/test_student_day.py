@@ -145,6 +145,8 @@ def test_a_locked_test_edited_locally_is_reported_and_run_as_released(ws):
     assert "FAIL         0/5  test_double" in proc.stdout
     assert "Note: the locked test test-double differs from the released version; it is" in proc.stdout
     assert all(len(line) <= 80 for line in proc.stdout.splitlines())
+    check = run_tito("module", "check", "alpha", cwd=ws)
+    assert check.returncode == 1 and "the locked test test-double differs from the released version" in check.stdout
 
 
 # ----------------------------------------------------------------------------- the workspace CLI

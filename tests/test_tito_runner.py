@@ -171,3 +171,15 @@ def test_run_module_tests_auto_prints_points_per_test_and_the_total(capsys, cour
     out = capsys.readouterr().out
     assert "✅ PASS    5/5    test_double" in out and "❌ FAIL    0/10   test_area" in out
     assert "Alpha: 1/2 tests passed, 5/15 points: FAIL" in out
+
+
+def test_errors_in_an_exported_earlier_module_name_its_source_line(course):
+    modules = discover_modules(course)
+    alpha, beta = modules
+    alpha.py_path.write_text(strip_solutions(alpha.py_path.read_text()))
+    export_modules(course, modules, modules)
+    result = run_module_tests(course, beta)
+    quad = result.tests[0]
+    assert quad.status == "not_implemented"
+    stub = alpha.py_path.read_text().splitlines().index("    raise NotImplementedError()") + 1
+    assert quad.where == f"{alpha.py_path}:{stub}", quad.where  # not tinytorch/core/alpha.py

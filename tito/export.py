@@ -87,7 +87,14 @@ def public_names(trees: list[ast.Module]) -> list[str]:
 
 def render_export(src: ModuleSource, root: Path) -> tuple[str, list[str]]:
     """The text of the generated package file and its public names."""
-    blocks, trees = [], []
+    text, names, _ = render_export_mapped(src, root)
+    return text, names
+
+
+def render_export_mapped(src: ModuleSource, root: Path) -> tuple[str, list[str], dict[int, str]]:
+    """render_export, plus where each generated line came from: {line: "source file:line"},
+    so a message about the generated file can name the line the student edits."""
+    blocks, trees, origins = [], [], []
     for cell in src.cells:
         if not cell.is_export:
             continue
@@ -102,6 +109,7 @@ def render_export(src: ModuleSource, root: Path) -> tuple[str, list[str]]:
             raise TitoError(f"{cell.where(line)}: syntax error in an exported cell: {exc.msg}.",
                             f"Fix the code in {src.path.name}, then export again.") from None
         blocks.append(code)
+        origins.append([cell.where(offset) for offset in offsets])
     names = public_names(trees)
     try:
         rel = src.path.relative_to(root).as_posix()
@@ -112,7 +120,13 @@ def render_export(src: ModuleSource, root: Path) -> tuple[str, list[str]]:
         f"# edit the module source and run `tito export {src.module.name}` again.\n\n"
         f"__all__ = {names!r}\n"
     )
-    return header + "\n\n" + "\n\n\n".join(blocks) + "\n", names
+    text = header + "\n\n" + "\n\n\n".join(blocks) + "\n"
+    mapping, line = {}, header.count("\n") + 3
+    for where in origins:
+        for offset, origin in enumerate(where):
+            mapping[line + offset] = origin
+        line += len(where) + 2
+    return text, names, mapping
 
 
 def export_modules(root: Path, modules: list[Module], all_modules: list[Module]) -> list[ExportResult]:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from tito.course import Module, discover_modules, module_files
 from tito.executor import CellSpec, Execution, execute, sandbox_mode
-from tito.export import exported_text, package_files
+from tito.errors import TitoError
+from tito.export import exported_text, package_files, render_export_mapped, target_path
 from tito.sandbox import Limits
 from tito.source import Cell, ModuleSource, load_source, read_cells, released_notebook
 
@@ -109,18 +110,54 @@ def cell_specs(src: ModuleSource, plan: list[tuple[Cell, str]]) -> list[CellSpec
             for cell, kind in plan]
 
 
-def results_from(module: Module, src: ModuleSource, plan, execution: Execution, package_dir: str) -> ModuleResult:
+def source_locator(root: Path, src: ModuleSource, package: dict[str, bytes]):
+    """`tinytorch/core/x.py:N` -> the module source line it was exported from, when the exported
+    line is that line (an up-to-date export); else the generated file, under the course root."""
+    maps: dict[str, tuple[dict[int, str], list[str], bool]] = {}
+
+    def origin_map(rel: str) -> tuple[dict[int, str], bool]:
+        """(generated line -> source line, whether the package file was made from `src` itself)"""
+        for module in discover_modules(root):
+            if module.exports_to and target_path(Path(), module.exports_to).as_posix() == rel:
+                current = module.dirname == src.module.dirname
+                try:
+                    return render_export_mapped(src if current else load_source(module), root)[2], current
+                except TitoError:
+                    return {}, False
+        return {}, False
+
+    def locate(where: str) -> str:
+        rel, _, number = where.rpartition(":")
+        if not where.startswith("tinytorch/") or not number.isdigit() or rel not in package:
+            return where
+        if rel not in maps:
+            maps[rel] = (*origin_map(rel), package[rel].decode("utf-8", errors="replace").splitlines())
+        mapping, current, lines = maps[rel]
+        origin = mapping.get(int(number))
+        if origin and current:
+            return origin  # exported from this very source for this run
+        if origin and int(number) <= len(lines):
+            file, _, line = origin.rpartition(":")
+            try:
+                if Path(file).read_text(encoding="utf-8").splitlines()[int(line) - 1] == lines[int(number) - 1]:
+                    return origin
+            except (OSError, ValueError, IndexError):
+                pass
+        return f"{root}/{where}"
+
+    return locate
+
+
+def results_from(module: Module, src: ModuleSource, plan, execution: Execution, locate=lambda w: w) -> ModuleResult:
     result = ModuleResult(module.dirname, str(src.path), seconds=execution.seconds,
                           output=execution.process_output, sandboxed=execution.sandboxed)
     for (cell, kind), outcome in zip(plan, execution.outcomes):
-        fix = lambda text: text.replace("tinytorch/", package_dir + "tinytorch/", 1) \
-            if text.startswith("tinytorch/") else text  # noqa: E731
         test = TestResult(
             name=_test_name(cell) if kind == "test" else f"setup cell at {cell.header_where()}",
             grade_id=cell.grade_id or "",
             points=float(cell.nbgrader.get("points", 0) or 0) if kind == "test" else 0.0,
             status=outcome.status, seconds=outcome.seconds, message=outcome.message,
-            where=fix(outcome.where), code=outcome.code, output=outcome.output)
+            where=locate(outcome.where), code=outcome.code, output=outcome.output)
         if kind == "test":
             result.tests.append(test)
         elif not test.passed:
@@ -175,7 +212,7 @@ def run_source_tests(root: Path, src: ModuleSource, timeout: float = 600.0, cell
     cell_timeout = cell_timeout or module.cell_timeout or Limits.cell_timeout
     limits = limits or Limits(wall_seconds=timeout, cell_timeout=cell_timeout)
     execution = execute(cell_specs(src, plan), package, module_files(module), limits, sandboxed=sandboxed)
-    result = results_from(module, src, plan, execution, f"{root}/")
+    result = results_from(module, src, plan, execution, source_locator(root, src, package))
     result.note = "\n".join(notes + ([note] if note else [])) or None
     return result
 
