@@ -589,12 +589,7 @@ def report_cmd(fmt: str = typer.Option("table", "--format", "-f", help="table, c
         _report_by_test(by_test(root, records), fmt, out)
         return
     if fmt in ("csv", "json"):
-        text = to_csv(records) if fmt == "csv" else to_json(records) + "\n"
-        if out:
-            _write_report(out, text)
-            console().print(f"Wrote {len(records)} record(s) to {out}")
-        else:
-            sys.stdout.write(text)
+        _emit(to_csv(records) if fmt == "csv" else to_json(records) + "\n", out, f"{len(records)} record(s)")
         return
     from rich.table import Table
 
@@ -631,11 +626,7 @@ def _report_by_test(rows: list, fmt: str, out: Optional[Path]) -> None:
             writer.writeheader()
             writer.writerows(rows)
             text = buffer.getvalue()
-        if out:
-            _write_report(out, text)
-            console().print(f"Wrote {len(rows)} test(s) to {out}")
-        else:
-            sys.stdout.write(text)
+        _emit(text, out, f"{len(rows)} test(s)")
         return
     from rich.table import Table
 
@@ -653,6 +644,15 @@ def _report_by_test(rows: list, fmt: str, out: Optional[Path]) -> None:
         table.add_row(r["module"], r["test"], f"{r['passed']}/{r['students']}",
                       f"{r['mean_points']:.1f}/{r['max_points']:g}", failure)
     console().print(table)
+
+
+def _emit(text: str, out: Optional[Path], what: str) -> None:
+    """A machine-readable report: to --out (saying so), else to standard output."""
+    if out:
+        _write_report(out, text)
+        console().print(f"Wrote {what} to {out}")
+    else:
+        sys.stdout.write(text)
 
 
 def _write_report(path: Path, text: str) -> None:
