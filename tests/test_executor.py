@@ -207,3 +207,16 @@ def test_honest_numpy_checks_in_asserts_keep_python_semantics():
                    "    assert np.abs(out - [2, 4]).max() < 1e-12 and 0 < out[0] < 3\n"
                    "    assert (out > 1).sum() == 2 and not (out < 0).any()")
     assert statuses(run((setup, False), check, sandboxed=False)) == ["pass", "pass"]
+
+
+def test_reusing_a_locked_constants_name_is_no_tampering_but_rebinding_a_locked_helper_is():
+    locked = ("import math\nTOLERANCE = 1e-9\ndef close(a, b):\n    return math.isclose(a, b, abs_tol=TOLERANCE)", False)
+    specs = [CellSpec(locked[0], "/course/nb.py", 1, False, locked=True),
+             CellSpec("TOLERANCE = 0.5\ndef f(x):\n    return 2 * x", "/course/nb.py", 101),
+             CellSpec("def test_it():\n    assert close(f(3), 6)\ntest_it()", "/course/nb.py", 201, True),
+             CellSpec("close = lambda a, b: True", "/course/nb.py", 301),
+             CellSpec("def test_again():\n    assert close(f(3), 6)\ntest_again()", "/course/nb.py", 401, True)]
+    execution = execute(specs, PKG, sandboxed=False)
+    assert statuses(execution) == ["pass", "pass", "pass", "pass", "tampered"]
+    assert execution.outcomes[4].message == ("tampering detected: close, which a locked cell defines, was changed "
+                                             "by other code")

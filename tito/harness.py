@@ -807,7 +807,11 @@ def run(spec: dict) -> None:
             faulthandler.cancel_dump_traceback_later()
             record.update(classify(exc, own, limits))
         if not cell["graded"]:  # test functions guard themselves (they must run their own code)
-            guard.locked.update({name: namespace[name] for name in names if name in namespace})
+            # only what has behaviour (helpers, classes, modules): a lie needs code, and a student
+            # reusing a constant's name by accident is no attack
+            guard.locked.update({name: namespace[name] for name in names if name in namespace
+                                 and isinstance(namespace[name], (types.FunctionType, types.ModuleType, type,
+                                                                  types.BuiltinFunctionType))})
         record["seconds"] = round(time.perf_counter() - start, 4)
         record["output"] = out.text()
         reporter.send(record)
