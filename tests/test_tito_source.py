@@ -56,7 +56,8 @@ def test_notebook_source_used_when_newer_and_different(course):
     module.ipynb_path.write_text(_notebook(code), encoding="utf-8")
     src = load_source(module)
     assert src.path == module.ipynb_path
-    assert src.note == "alpha_dev.py and alpha_dev.ipynb differ; using alpha_dev.ipynb (newer)."
+    assert src.note == ("alpha_dev.py and alpha_dev.ipynb differ in solution code; using alpha_dev.ipynb, the newer "
+                        "(run `tito sync alpha` to make them equal)")
     assert src.cells[0].where(2) == f"{module.ipynb_path}:cell 1:line 3"
 
 

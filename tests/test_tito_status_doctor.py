@@ -21,12 +21,12 @@ def test_doctor_reports_missing_dependency_with_fix(monkeypatch):
 def test_status_tracks_export_freshness(course):
     modules = discover_modules(course)
     rows = {row[0]: row for row in module_status(course, modules)}
-    assert rows["01_alpha"][1:4] == ("core.alpha", "not exported", "never run")
+    assert rows["01_alpha"] == ("01_alpha", "no", "-", "-", "-", "never")
     export_modules(course, modules, modules)
-    assert module_status(course, modules)[0][2] == "up to date"
+    assert module_status(course, modules)[0][1] == "ok"
     path = modules[0].py_path
     path.write_text(path.read_text().replace("ANSWER = 42", "ANSWER = 43"))
-    assert module_status(course, modules)[0][2] == "stale (run tito export)"
+    assert module_status(course, modules)[0][1] == "stale"
 
 
 def test_tinytorch_imports_only_numpy_and_the_standard_library():
