@@ -182,24 +182,45 @@ def alpha(tmp_path) -> Path:
 
 HOLD = ("import sys, time; sys.path.insert(0, {repo!r}); from pathlib import Path; "
         "from tito.grading.lock import course_lock\n"
-        "with course_lock(Path({root!r}), 'autograde'):\n    print('held', flush=True); time.sleep({seconds})")
+        "with course_lock(Path({root!r}), 'autograde'):\n    print('held', flush=True)\n"
+        "    deadline = time.time() + 300\n"
+        "    while not Path({release!r}).exists() and time.time() < deadline:\n        time.sleep(0.05)")
 
 
-def _hold_lock(root: Path, seconds: float) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD.format(repo=str(REPO), root=str(root), seconds=seconds)],
+def _hold_lock(root: Path) -> tuple[subprocess.Popen, Path]:
+    """A process holding the course lock until the returned file is created (no timing involved)."""
+    release = root.parent / "release-the-lock"
+    proc = subprocess.Popen([sys.executable, "-c", HOLD.format(repo=str(REPO), root=str(root), release=str(release))],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "held"
-    return proc
+    return proc, release
 
 
 def test_two_graders_started_together_both_finish_with_every_score_right(alpha):
-    holder = _hold_lock(alpha, 3)  # both graders start while the course is held: both must wait
+    holder, release = _hold_lock(alpha)  # both graders start while the course is held: both must wait
     env = dict(os.environ, PYTHONPATH=str(REPO), COLUMNS="120")
     graders = [subprocess.Popen([sys.executable, "-m", "tito", "nbgrader", "autograde", "alpha"], cwd=alpha, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [g.communicate(timeout=300) for g in graders]
+    errors = [[] for _ in graders]
+    waiting = [threading.Event() for _ in graders]
+
+    def read(index):
+        for line in graders[index].stderr:
+            errors[index].append(line)
+            if "waiting…" in line:
+                waiting[index].set()
+
+    readers = [threading.Thread(target=read, args=(i,)) for i in range(len(graders))]
+    for reader in readers:
+        reader.start()
+    assert all(event.wait(timeout=300) for event in waiting), errors
+    release.touch()  # now let them run, one after the other
+    outputs = [g.stdout.read() for g in graders]
+    for grader, reader in zip(graders, readers):
+        grader.wait(timeout=300)
+        reader.join(timeout=60)
     holder.wait(timeout=30)
-    for grader, (out, err) in zip(graders, outputs):
+    for grader, out, err in zip(graders, outputs, ("".join(e) for e in errors)):
         assert grader.returncode == 0, out + err
         assert "another tito nbgrader autograde (pid" in err and "holds the course; waiting…" in err, err
         assert "Traceback" not in err
@@ -208,7 +229,7 @@ def test_two_graders_started_together_both_finish_with_every_score_right(alpha):
 
 
 def test_no_wait_fails_at_once_with_the_holder_named(alpha):
-    holder = _hold_lock(alpha, 30)
+    holder, _ = _hold_lock(alpha)
     try:
         proc = run_tito("nbgrader", "autograde", "alpha", "--no-wait", cwd=alpha)
     finally:
