@@ -16,7 +16,6 @@ import pytest
 from conftest import ALPHA, REPO, run_tito, write_module
 from tito.course import discover_modules
 from tito.grading.autograde import autograde, collect
-from tito.grading.generate import generate_module
 from tito.grading.report import gradebook_records
 from tito.sandbox import sandbox_problem
 from tito.source import load_source
