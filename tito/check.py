@@ -158,7 +158,8 @@ def check_module(module: Module) -> list[str]:
     problems += _check_indented_markers(src.path)
     problems += check_cells(src.cells, module, src.path)
     # a student workspace carries the release: a locked cell edited there is graded as released
-    from tito.runner import graded_as_released, is_workspace
+    from tito.course import is_workspace
+    from tito.runner import graded_as_released
 
     if is_workspace(module.path.parent.parent.parent):
         _, edited = graded_as_released(src)

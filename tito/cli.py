@@ -790,13 +790,12 @@ def milestone_run_cmd(name: str = typer.Argument(..., help="xor, mlp-digits, cnn
 def is_instructor_course() -> bool:
     """The course repository has nbgrader_config.py; a student workspace never does. Outside any
     course everything is listed, so `tito --help` still tells what tito can do."""
-    from tito.course import find_root
+    from tito.course import find_root, is_workspace
 
     try:
-        root = find_root()
+        return not is_workspace(find_root())
     except TitoError:
         return True
-    return (root / "nbgrader_config.py").exists()
 
 
 # Two audiences, one `tito`: the instructor commands exist only in the course repository, so a

@@ -79,6 +79,12 @@ def _read_module_yaml(path: Path) -> tuple[dict, list[str]]:
     return data, []
 
 
+def is_workspace(root: Path) -> bool:
+    """A student workspace (from `tito release`), not the instructor's course, which alone has
+    nbgrader_config.py."""
+    return not (root / "nbgrader_config.py").exists()
+
+
 def student_env(root: Path, base: dict | None = None) -> dict:
     """Environment for processes that run student code: this course's `tinytorch` (and tito)
     come first on PYTHONPATH, and plots never try to open a window."""

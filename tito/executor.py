@@ -321,7 +321,7 @@ def execute(cells: list[CellSpec], package: dict[str, bytes], files: dict[str, b
     deadline = started + limits.wall_seconds
     outcomes: dict[int, CellOutcome] = {}
     execution = Execution([], sandboxed)
-    output = b""
+    output, dropped = b"", 0
     skip: set[int] = set()
     while True:
         run = _Run(cells, skip, package, files, limits, sandboxed, deadline)
@@ -333,6 +333,7 @@ def execute(cells: list[CellSpec], package: dict[str, bytes], files: dict[str, b
                                                   record.get("where", ""), record.get("code", ""),
                                                   record.get("seconds", 0.0), record.get("output", ""))
             output += bytes(run.output)
+            dropped += run.output_dropped
             if run.first_record_after is not None:
                 execution.sandbox_seconds += run.first_record_after
             if run.forged:
@@ -372,7 +373,7 @@ def execute(cells: list[CellSpec], package: dict[str, bytes], files: dict[str, b
             outcomes[index] = CellOutcome("not_run", f"not run: {why}")
     execution.outcomes = [outcomes[i] for i in range(len(cells))]
     execution.seconds = round(time.perf_counter() - started, 3)
-    if run.output_dropped:
-        output += f"\n[output cut: {run.output_dropped:,} more bytes than the limit]\n".encode()
+    if dropped:
+        output += f"\n[output cut: {dropped:,} more bytes than the limit]\n".encode()
     execution.process_output = output.decode(errors="replace")
     return execution

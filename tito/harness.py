@@ -115,7 +115,6 @@ class Checker:
 
     def reset(self) -> None:
         self.trusted: set[type] = set()
-        self.asserts_run = 0
         self.entered: set[str] = set()
         self.finished: dict[str, int] = {}
         self.reached: set[int] = set()
@@ -144,7 +143,6 @@ class Checker:
         self.guard.quick()
         if ident >= 0:
             self.reached.add(ident)
-            self.asserts_run += 1
         if self.plain(value):
             return bool(value)
         if _default_truth(value) or self._trusted(value):
@@ -349,8 +347,7 @@ class Guard:
                 found.append(f"{name}.{changed[0]} was replaced" + (f" (and {len(changed) - 1} more)"
                                                                     if len(changed) > 1 else ""))
         for name, value in self.hooks.items():
-            module, attr = name.split(".")
-            if getattr(sys, attr) is not value:
+            if getattr(sys, name.removeprefix("sys.")) is not value:
                 found.append(f"{name} was replaced")
         missing = object()
         for name, value in self.locked.items():

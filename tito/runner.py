@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tito.course import Module, discover_modules, module_files
+from tito.course import Module, discover_modules, is_workspace, module_files
 from tito.executor import CellSpec, Execution, execute, sandbox_mode
 from tito.errors import TitoError
 from tito.export import exported_text, package_files, render_export_mapped, target_path
@@ -163,11 +163,6 @@ def results_from(module: Module, src: ModuleSource, plan, execution: Execution, 
         elif not test.passed:
             result.setup_errors.append(test)
     return result
-
-
-def is_workspace(root: Path) -> bool:
-    """A student workspace (from `tito release`), not the instructor's course: no nbgrader_config.py."""
-    return not (root / "nbgrader_config.py").exists()
 
 
 def graded_as_released(src: ModuleSource) -> tuple[ModuleSource, list[str]]:

@@ -45,12 +45,8 @@ def sync_pair(root: Path, module: Module) -> str:
     from tito.grading.notebooks import py_from_notebook
 
     src = load_source(module)
-    if src.note is None:
-        if module.py_path.exists() and module.ipynb_path.exists():
-            return f"{module.dirname}: {module.py_path.name} and {module.ipynb_path.name} are already in sync"
-        if not module.ipynb_path.exists():
-            module.ipynb_path.write_text(notebook_text(src), encoding="utf-8")
-            return f"{module.dirname}: wrote {module.ipynb_path.name} from {module.py_path.name}"
+    if src.note is None and module.py_path.exists() and module.ipynb_path.exists():
+        return f"{module.dirname}: {module.py_path.name} and {module.ipynb_path.name} are already in sync"
     if src.path == module.py_path:
         target, text = module.ipynb_path, notebook_text(src)
     else:
