@@ -89,3 +89,27 @@ def test_metadata_on_a_plain_cell_is_reported(tmp_path):
     problems = _problems(tmp_path, source)
     assert len(problems) == 1
     assert problems[0].startswith("F:6: nbgrader metadata on a cell that is neither graded, a solution nor locked")
+
+
+def test_a_hint_that_gives_away_a_solution_line_is_reported(tmp_path):
+    solution = "    clipped = np.clip(values, lower, upper)"
+    source = ALPHA.replace("    return 2 * x\n", f"{solution}\n    return 2 * x\n")
+    assert _problems(tmp_path, source) == []  # the line alone, inside its solution: fine
+    # the same line inside a longer docstring line, a markdown hint and provided code: all three said
+    leaky = (source.replace('"""TODO: return twice x."""', '"""Hint: `clipped = np.clip(values, lower, upper)`."""')
+             .replace("# A tiny module for tito's own tests.", "# Try clipped = np.clip(values, lower, upper) here.")
+             .replace("_private = 1", "_private = 'clipped = np.clip(values, lower, upper)'"))
+    problems = _problems(tmp_path, leaky)
+    lines = leaky.splitlines()
+    origin = lines.index(solution) + 1
+    spots = [n for n, line in enumerate(lines, start=1) if "np.clip(values" in line and n != origin]
+    assert len(spots) == 3
+    assert problems == [f"F:{n}: gives away the solution line at F:{origin} ('clipped = np.clip(values, lower, "
+                        "upper)'); reword it so it teaches the idea without the code" for n in spots]
+
+
+def test_short_and_comment_solution_lines_are_not_leaks(tmp_path):
+    # `return 2 * x` (12 chars) also appears outside; a comment inside a solution is not code
+    source = ALPHA.replace("    return 2 * x\n", "    # multiply by two, like return 2 * x\n    return 2 * x\n")
+    source = source.replace("_private = 1", "_private = 'return 2 * x  # multiply by two, like return 2 * x'")
+    assert _problems(tmp_path, source) == []

@@ -92,8 +92,44 @@ def _check_syntax(cell: Cell) -> list[str]:
     return [f"{cell.where((error.lineno or 1) - 1)}: code cell does not parse: {error.msg}"] if error else []
 
 
+LEAK_MIN_CHARS = 25  # shorter lines (`return x`, `self.x = x`) say little on their own
+
+
+def _check_leaked_solutions(cells: list[Cell]) -> list[str]:
+    """A solution line of LEAK_MIN_CHARS or more that appears, even inside a longer line, in what
+    students are given: a hint, the prose, provided code or a test. It gives the answer away."""
+    regions = {SOLUTION_BEGIN: SOLUTION_END, HIDDEN_BEGIN: HIDDEN_END}
+    solutions: dict[str, str] = {}  # stripped solution line -> where it first is
+    public: list[tuple[str, str]] = []  # (line, where) outside every region
+    for cell in cells:
+        end = None
+        for offset, line in enumerate(cell.source.splitlines()):
+            text = line.strip()
+            if end is None and text in regions:
+                end = regions[text]
+            elif text == end:
+                end = None
+            elif end == SOLUTION_END:
+                if len(text) >= LEAK_MIN_CHARS and not text.startswith("#"):
+                    solutions.setdefault(text, cell.where(offset))
+            elif end is None and text:
+                public.append((text, cell.where(offset)))
+    if not solutions:
+        return []
+    text = "\n".join(line for line, _ in public)
+    problems = []
+    for solution, origin in solutions.items():
+        if solution not in text:  # one scan of the whole text rules out most lines at once
+            continue
+        for line, where in public:
+            if solution in line:
+                problems.append(f"{where}: gives away the solution line at {origin} ({solution!r}); "
+                                "reword it so it teaches the idea without the code")
+    return problems
+
+
 def check_cells(cells: list[Cell], module: Module | None = None, path: Path | None = None) -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = _check_leaked_solutions(cells)
     grade_ids: dict[str, Cell] = {}
     for cell in cells:
         for error in cell.meta_errors:
