@@ -33,9 +33,10 @@ app.add_typer(system_app, name="system")
 INSTRUCTOR_COMMANDS: dict[str, object] = {}  # registered only in an instructor's course (see the end)
 
 
-def instructor_command(name: str):
+def instructor_command(name: str, group: str = ""):
+    """Register `fn` as `tito [group] name` only in the course repository (see the end)."""
     def record(fn):
-        INSTRUCTOR_COMMANDS[name] = fn
+        INSTRUCTOR_COMMANDS[f"{group} {name}".strip()] = fn
         return fn
     return record
 students_app = typer.Typer(help="The class roster in nbgrader's gradebook.", no_args_is_help=True)
@@ -232,6 +233,93 @@ def module_check_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = All
         else:
             out.print(f"[green]✓[/] {module.dirname}", markup=True)
     if total:
+        raise typer.Exit(1)
+
+
+JobsOpt = typer.Option(2, "--jobs", "-j", min=1, help="How many variants run at once.")
+
+
+def _quality_source(module: str):
+    from tito.course import resolve_module
+    from tito.source import load_source
+
+    root, all_modules = _course()
+    return root, load_source(resolve_module(all_modules, module))
+
+
+def _variant_progress(label: str, total: int):
+    progress = _progress()
+    task = progress.add_task(label, total=total)
+    return progress, lambda *_: progress.advance(task)
+
+
+@instructor_command("deps", group="module")
+@friendly
+def module_deps_cmd(module: str = ModuleArg, jobs: int = JobsOpt, as_json: bool = JsonOpt) -> None:
+    """Stub one solution region at a time and report graded cells that fail for work they do not grade."""
+    from tito.quality import dependencies, solution_regions
+
+    root, src = _quality_source(module)
+    progress, advance = _variant_progress(f"Stubbing {src.module.dirname}", len(solution_regions(src)) + 1)
+    with progress:
+        advance()
+        found = dependencies(root, src, jobs=jobs, on_done=advance)
+    problems = [p for dep in found for p in dep.problems]
+    if as_json:
+        print(json.dumps([{"region": d.region.label, "where": d.region.where, "failing": d.failing,
+                           "points": d.points, "problems": d.problems} for d in found], indent=2))
+    else:
+        out = console()
+        for dep in found:
+            mark = "[red]✗[/]" if dep.problems else "[green]✓[/]"
+            out.print(f"{mark} {dep.region.label}: missing costs {dep.points:g} points "
+                      f"({', '.join(dep.failing) or 'no test fails!'})", markup=True, soft_wrap=True)
+            for problem in dep.problems:
+                out.print(f"    {problem.replace(str(root) + '/', '')}", markup=False, soft_wrap=True)
+        untested = [d.region.label for d in found if not d.failing]
+        out.print(f"{len(found)} regions, {len(problems)} undeclared dependencies, "
+                  f"{len(untested)} regions no test needs")
+    if problems or any(not d.failing for d in found):
+        raise typer.Exit(1)
+
+
+@instructor_command("mutants", group="module")
+@friendly
+def module_mutants_cmd(module: str = ModuleArg, jobs: int = JobsOpt,
+                       sample: Optional[int] = typer.Option(None, "--sample", min=1,
+                                                            help="Run this many mutants, chosen at random."),
+                       kind: Optional[List[str]] = typer.Option(None, "--kind", help="Only this class of mistake."),
+                       as_json: bool = JsonOpt,
+                       strict: bool = typer.Option(False, "--strict", help="Exit 1 if any mutant survives.")) -> None:
+    """Inject one realistic mistake at a time into the solutions; list those no graded test catches."""
+    from tito.quality import KINDS, all_mutants, kill_rates, mutants
+
+    unknown = sorted(set(kind or ()) - set(KINDS))
+    if unknown:
+        raise TitoError(f"unknown --kind {', '.join(unknown)}; choose from: {', '.join(KINDS)}")
+    root, src = _quality_source(module)
+    total = len([m for m in all_mutants(src) if not kind or m.kind in kind])
+    progress, advance = _variant_progress(f"Mutating {src.module.dirname}", min(total, sample or total) + 1)
+    with progress:
+        advance()
+        results = mutants(root, src, jobs=jobs, sample=sample, kinds=set(kind or ()), on_done=advance)
+    survivors = [r for r in results if not r.caught]
+    if as_json:
+        print(json.dumps({"rates": kill_rates(results), "survivors": [
+            {"kind": r.mutant.kind, "where": r.mutant.where, "before": r.mutant.before, "after": r.mutant.after,
+             "note": r.note} for r in survivors]}, indent=2))
+    else:
+        out = console()
+        for r in survivors:
+            where = r.mutant.where.replace(str(root) + "/", "")
+            out.print(f"survived  {where}  [{r.mutant.kind}]  {r.mutant.before}  ->  {r.mutant.after}"
+                      + (f"  ({r.note})" if r.note else ""), markup=False, soft_wrap=True)
+        for name, (caught, n) in kill_rates(results).items():
+            out.print(f"{name:16} {caught:4}/{n:<4} caught", markup=False)
+        caught = len(results) - len(survivors)
+        share = 100 * caught / len(results) if results else 100.0
+        out.print(f"{src.module.dirname}: {caught}/{len(results)} mutants caught ({share:.0f}%)", markup=False)
+    if strict and survivors:
         raise typer.Exit(1)
 
 
@@ -804,7 +892,8 @@ def is_instructor_course() -> bool:
 if is_instructor_course():
     app.add_typer(nbgrader_app, name="nbgrader")
     for _name, _fn in INSTRUCTOR_COMMANDS.items():
-        app.command(_name)(_fn)
+        _group, _, _command = _name.rpartition(" ")
+        {"": app, "module": module_app}[_group].command(_command)(_fn)
 
 
 def run() -> None:
