@@ -255,31 +255,41 @@ def _variant_progress(label: str, total: int):
 
 @instructor_command("deps", group="module")
 @friendly
-def module_deps_cmd(module: str = ModuleArg, jobs: int = JobsOpt, as_json: bool = JsonOpt) -> None:
-    """Stub one solution region at a time and report graded cells that fail for work they do not grade."""
+def module_deps_cmd(modules: Optional[List[str]] = ModulesArg, all_: bool = AllOpt, jobs: int = JobsOpt,
+                    as_json: bool = JsonOpt) -> None:
+    """Stub one solution region at a time; report graded cells that fail for work they do not grade."""
+    from tito.course import select_modules
     from tito.quality import dependencies, solution_regions
+    from tito.source import load_source
 
-    root, src = _quality_source(module)
-    progress, advance = _variant_progress(f"Stubbing {src.module.dirname}", len(solution_regions(src)) + 1)
+    root, all_modules = _course()
+    sources = [load_source(m) for m in select_modules(all_modules, modules, all_)]
+    progress, advance = _variant_progress("Stubbing", sum(len(solution_regions(s)) + 1 for s in sources))
+    found = {}
     with progress:
-        advance()
-        found = dependencies(root, src, jobs=jobs, on_done=advance)
-    problems = [p for dep in found for p in dep.problems]
+        for src in sources:
+            advance()
+            found[src.module.dirname] = dependencies(root, src, jobs=jobs, on_done=advance)
+    bad = any(d.problems or not d.failing for deps in found.values() for d in deps)
     if as_json:
-        print(json.dumps([{"region": d.region.label, "where": d.region.where, "failing": d.failing,
-                           "points": d.points, "problems": d.problems} for d in found], indent=2))
+        print(json.dumps({name: [{"region": d.region.label, "where": d.region.where, "failing": d.failing,
+                                  "points": d.points, "problems": d.problems} for d in deps]
+                          for name, deps in found.items()}, indent=2))
     else:
         out = console()
-        for dep in found:
-            mark = "[red]✗[/]" if dep.problems else "[green]✓[/]"
-            out.print(f"{mark} {dep.region.label}: missing costs {dep.points:g} points "
-                      f"({', '.join(dep.failing) or 'no test fails!'})", markup=True, soft_wrap=True)
-            for problem in dep.problems:
-                out.print(f"    {problem.replace(str(root) + '/', '')}", markup=False, soft_wrap=True)
-        untested = [d.region.label for d in found if not d.failing]
-        out.print(f"{len(found)} regions, {len(problems)} undeclared dependencies, "
-                  f"{len(untested)} regions no test needs")
-    if problems or any(not d.failing for d in found):
+        for name, deps in found.items():
+            problems = [p for d in deps for p in d.problems]
+            untested = [d for d in deps if not d.failing]
+            ok = not problems and not untested
+            out.print(f"{'[green]✓[/]' if ok else '[red]✗[/]'} {name}: {len(deps)} regions, {len(problems)} "
+                      f"undeclared dependencies, {len(untested)} that no test needs", markup=True)
+            for dep in deps:
+                if dep.problems or not dep.failing or len(sources) == 1:
+                    out.print(f"  {dep.region.label}: missing costs {dep.points:g} points "
+                              f"({', '.join(dep.failing) or 'no test fails!'})", markup=False, soft_wrap=True)
+                for problem in dep.problems:
+                    out.print(f"    {problem.replace(str(root) + '/', '')}", markup=False, soft_wrap=True)
+    if bad:
         raise typer.Exit(1)
 
 

@@ -167,9 +167,10 @@ def dependencies(root: Path, src: ModuleSource, jobs: int = 2, cell_timeout: flo
     """What each solution region costs when it is missing, and the graded cells that fail for
     it without saying so: a cell may fail for its own step's regions, and for an earlier step's
     that it declares (`#| uses: name`) and that its own step grades."""
-    baseline = _baseline(root, src, cell_timeout)
+    _baseline(root, src, cell_timeout)
     regions = solution_regions(src)
-    results = _run_all(root, regions, lambda r: stub_region(src, r), _variant_timeout(baseline), jobs, on_done)
+    # a stub raises at once, so the module's own cell timeout loses no time and never misfires
+    results = _run_all(root, regions, lambda r: stub_region(src, r), cell_timeout, jobs, on_done)
     graded = {c.grade_id: (position, c) for position, c in enumerate(src.cells) if c.kind == "code" and c.is_graded}
     found = []
     for region, result in zip(regions, results):
