@@ -4,6 +4,7 @@
 __all__ = ['Tensor']
 
 
+import functools
 import operator
 
 import numpy as np
@@ -241,6 +242,59 @@ class Tensor:
         """
         return np.array(self._data, dtype=dtype, copy=copy)
 
+    def __float__(self):
+        """
+        float(t): the value of a one-element tensor as a Python float.
+
+        TODO: Return the single element as a float; refuse any other size.
+
+        STEP-BY-STEP IMPLEMENTATION:
+        1. Count the elements (not the axes: shape (1, 1) holds one element)
+        2. Anything but exactly one element: raise ValueError with PyTorch's message,
+           "only one element tensors can be converted to Python scalars"
+        3. Otherwise take the element out and make it a Python float
+
+        EXAMPLE USAGE:
+        ```python
+        float(Tensor(2.5))               # 2.5
+        float(Tensor([[3]]))             # 3.0
+        float(Tensor([1.0, 2.0]))        # ValueError: only one element tensors ...
+        float(Tensor(np.zeros((0, 3))))  # ValueError as well: 0 is not 1
+        ```
+
+        IMPLEMENTATION HINTS:
+        - The size property counts the elements
+        - item() already gives you the element as a Python number
+        - Check the size yourself: numpy's own error has a different message
+        """
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return float(self._data.item())
+
+    def __int__(self):
+        """
+        int(t): the value of a one-element tensor as a Python int (truncated, like int(2.9)).
+
+        TODO: Return the single element as an int; refuse any other size.
+
+        STEP-BY-STEP IMPLEMENTATION:
+        1. Same size rule and same ValueError message as __float__
+        2. Otherwise take the element out and make it a Python int
+
+        EXAMPLE USAGE:
+        ```python
+        int(Tensor(7))            # 7
+        int(Tensor([2.9]))        # 2
+        int(Tensor([[1, 2]]))     # ValueError: only one element tensors ...
+        ```
+
+        IMPLEMENTATION HINTS:
+        - Python's int() truncates a float toward zero, which is what PyTorch does too
+        """
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return int(self._data.item())
+
     def __bool__(self):
         """Truth value, with numpy's rules: only one-element tensors have one."""
         return bool(self._data)
@@ -248,35 +302,43 @@ class Tensor:
 
 def _operand_data(value):
     """
-    What a Tensor operator computes with: a numpy array or scalar, or None if unsupported.
+    What a Tensor operator computes with: a numpy array or Python number, or None if unsupported.
 
     TODO: Convert an operand of a Tensor operator, or reject it with None.
 
     STEP-BY-STEP IMPLEMENTATION:
     1. A Tensor: use its numpy array
-    2. A numpy array or numpy scalar (np.ndarray, np.generic): use it as it is
-    3. A Python number (bool, int, float, complex): use it as it is, so numpy's
-       rules for Python scalars apply (float32 tensor * 2.0 stays float32)
-    4. A list or tuple: convert it with np.asarray
-    5. Anything else: return None (the caller then returns NotImplemented)
+    2. A numpy scalar (np.generic, e.g. np.float64(0.5) or np.int32(3)): turn it into
+       the Python number it holds, so that it cannot promote the tensor's dtype
+    3. A Python number (bool, int, float, complex), including the ones from step 2:
+       use it as it is, so numpy's rules for Python scalars apply
+       (float32 tensor * 2.0 stays float32)
+    4. A numpy array: use it as it is
+    5. A list or tuple: convert it to a numpy array
+    6. Anything else: return None (the caller then returns NotImplemented)
 
     EXAMPLE USAGE:
     ```python
-    _operand_data(Tensor([1, 2]))   # array([1, 2])
-    _operand_data(2.5)              # 2.5
-    _operand_data([1, 2])           # array([1, 2])
-    _operand_data("hello")          # None
+    _operand_data(Tensor([1, 2]))     # array([1, 2])
+    _operand_data(np.float64(2.5))    # 2.5, a Python float now
+    _operand_data(2.5)                # 2.5
+    _operand_data([1, 2])             # array([1, 2])
+    _operand_data("hello")            # None
     ```
 
     IMPLEMENTATION HINTS:
     - isinstance accepts a tuple of types: isinstance(x, (int, float))
     - bool is a subclass of int, so checking int also covers True/False
+    - np.float64 is a subclass of float, so do the numpy-scalar step first
+    - Every numpy scalar has an item() method that returns a Python number
     - Do not convert everything with np.asarray: np.asarray("hello") happily
-      builds a string array, and we want to reject strings
+      builds a string array, and np.asarray(2.0) is a float64 array that promotes
     """
     if isinstance(value, Tensor):
         return value.data
-    if isinstance(value, (np.ndarray, np.generic, int, float, complex)):
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (int, float, complex, np.ndarray)):
         return value
     if isinstance(value, (list, tuple)):
         return np.asarray(value)
@@ -306,8 +368,10 @@ def _elementwise(self, other, op, reflected=False):
 
     IMPLEMENTATION HINTS:
     - `op` is a function like operator.add: op(x, y) computes x + y
-    - numpy handles broadcasting and dtypes; never loop over elements yourself
+    - numpy handles broadcasting and dtypes; never loop over elements yourself,
+      and do not force a dtype on the result: numpy's choice is the right one
     - Never modify self.data: arithmetic always creates a new Tensor
+      (an in-place operator like += would change the caller's tensor)
     - Check "is None", not truthiness: 0 is a perfectly good operand
     """
     other_data = _operand_data(other)
@@ -381,6 +445,41 @@ Tensor.__rmul__ = _tensor_rmul
 Tensor.__truediv__ = _tensor_truediv
 Tensor.__rtruediv__ = _tensor_rtruediv
 Tensor.__neg__ = _tensor_neg
+
+
+# Provided: comparisons are element-wise operators like + and -, returning boolean Tensors.
+def _tensor_lt(self, other):
+    return _elementwise(self, other, operator.lt)
+
+
+def _tensor_le(self, other):
+    return _elementwise(self, other, operator.le)
+
+
+def _tensor_gt(self, other):
+    return _elementwise(self, other, operator.gt)
+
+
+def _tensor_ge(self, other):
+    return _elementwise(self, other, operator.ge)
+
+
+def _tensor_eq(self, other):
+    return _elementwise(self, other, operator.eq)
+
+
+def _tensor_ne(self, other):
+    return _elementwise(self, other, operator.ne)
+
+
+Tensor.__lt__ = _tensor_lt
+Tensor.__le__ = _tensor_le
+Tensor.__gt__ = _tensor_gt
+Tensor.__ge__ = _tensor_ge
+Tensor.__eq__ = _tensor_eq
+Tensor.__ne__ = _tensor_ne
+# Hashable by identity, like torch.Tensor: tensors can be dict keys and set members.
+Tensor.__hash__ = object.__hash__
 
 
 def _tensor_matmul(self, other):
@@ -472,14 +571,15 @@ Tensor.__rmatmul__ = _tensor_rmatmul
 Tensor.matmul = _tensor_matmul_method
 
 
-def _tensor_sum(self, axis=None, keepdims=False):
+def _tensor_sum(self, axis=None, keepdims=False, dtype=None):
     """
     Sum of the elements, over all axes or along `axis`.
 
     TODO: Return the sum as a new Tensor.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. Let numpy sum the array, passing `axis` and `keepdims` along
+    1. Let numpy sum the array, passing `axis`, `keepdims` and `dtype` along
+       (dtype=None means "the array's own dtype", numpy's usual rule)
     2. Wrap the result in a Tensor
 
     EXAMPLE USAGE:
@@ -488,36 +588,40 @@ def _tensor_sum(self, axis=None, keepdims=False):
     x.sum()                        # Tensor(21)
     x.sum(axis=0)                  # Tensor([5, 7, 9])
     x.sum(axis=1, keepdims=True)   # Tensor([[6], [15]])
+    x.sum(dtype=np.float32)        # Tensor(21.0), dtype float32
     ```
 
     IMPLEMENTATION HINTS:
-    - numpy arrays have a sum method with the same two arguments
+    - numpy arrays have a sum method that takes all three as keyword arguments
     - A full reduction gives a numpy scalar; Tensor() turns it into a 0-d tensor
     """
-    return Tensor(self.data.sum(axis=axis, keepdims=keepdims))
+    return Tensor(self.data.sum(axis=axis, keepdims=keepdims, dtype=dtype))
 
 
-def _tensor_mean(self, axis=None, keepdims=False):
+def _tensor_mean(self, axis=None, keepdims=False, dtype=None):
     """
     Arithmetic mean of the elements, over all axes or along `axis`.
 
     TODO: Return the mean as a new Tensor.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. Let numpy average the array, passing `axis` and `keepdims` along
+    1. Let numpy average the array, passing `axis`, `keepdims` and `dtype` along
     2. Wrap the result in a Tensor
 
     EXAMPLE USAGE:
     ```python
     x = Tensor([[1, 2, 3], [4, 5, 6]])
-    x.mean()          # Tensor(3.5)   (the mean of integers is a float)
+    x.mean()          # Tensor(3.5)   (the mean of integers is a float64)
     x.mean(axis=1)    # Tensor([2., 5.])
+    Tensor(np.ones(3, dtype=np.float32)).mean()   # dtype float32
     ```
 
     IMPLEMENTATION HINTS:
     - Same pattern as sum
+    - Do not divide a sum by a count yourself: numpy's mean already picks the
+      right dtype and handles axis tuples
     """
-    return Tensor(self.data.mean(axis=axis, keepdims=keepdims))
+    return Tensor(self.data.mean(axis=axis, keepdims=keepdims, dtype=dtype))
 
 
 def _tensor_max(self, axis=None, keepdims=False):
@@ -544,9 +648,61 @@ def _tensor_max(self, axis=None, keepdims=False):
     return Tensor(self.data.max(axis=axis, keepdims=keepdims))
 
 
-Tensor.sum = _tensor_sum
-Tensor.mean = _tensor_mean
-Tensor.max = _tensor_max
+def _tensor_min(self, axis=None, keepdims=False):
+    """
+    Smallest element, over all axes or along `axis`.
+
+    TODO: Return the minimum as a new Tensor.
+
+    STEP-BY-STEP IMPLEMENTATION:
+    1. Let numpy find the minimum, passing `axis` and `keepdims` along
+    2. Wrap the result in a Tensor
+
+    EXAMPLE USAGE:
+    ```python
+    x = Tensor([[1, 9, 3], [4, 5, 6]])
+    x.min()                         # Tensor(1)
+    x.min(axis=0)                   # Tensor([1, 5, 3])
+    x.min(axis=1, keepdims=True)    # Tensor([[1], [4]])
+    ```
+
+    IMPLEMENTATION HINTS:
+    - The mirror image of max
+    """
+    return Tensor(self.data.min(axis=axis, keepdims=keepdims))
+
+
+def _accepts_numpy_keywords(reduction):
+    """Let np.sum(t), np.mean(t), ... call a Tensor reduction: accept numpy's `out=None`."""
+
+    @functools.wraps(reduction)
+    def method(self, *args, out=None, **kwargs):
+        if out is not None:
+            raise TypeError(
+                f"Tensor.{reduction.__name__.replace('_tensor_', '')}() does not support out=: "
+                "it always returns a new Tensor"
+            )
+        return reduction(self, *args, **kwargs)
+
+    return method
+
+
+def _tensor_all(self, axis=None, keepdims=False):
+    """True where every element (along `axis`) is nonzero, as a boolean Tensor."""
+    return Tensor(np.all(self.data, axis=axis, keepdims=keepdims))
+
+
+def _tensor_any(self, axis=None, keepdims=False):
+    """True where some element (along `axis`) is nonzero, as a boolean Tensor."""
+    return Tensor(np.any(self.data, axis=axis, keepdims=keepdims))
+
+
+Tensor.sum = _accepts_numpy_keywords(_tensor_sum)
+Tensor.mean = _accepts_numpy_keywords(_tensor_mean)
+Tensor.max = _accepts_numpy_keywords(_tensor_max)
+Tensor.min = _accepts_numpy_keywords(_tensor_min)
+Tensor.all = _accepts_numpy_keywords(_tensor_all)
+Tensor.any = _accepts_numpy_keywords(_tensor_any)
 
 
 def _tensor_reshape(self, *shape):
@@ -571,11 +727,13 @@ def _tensor_reshape(self, *shape):
     ```
 
     IMPLEMENTATION HINTS:
-    - len(shape) == 1 and isinstance(shape[0], (tuple, list))
+    - Check both how many arguments arrived and whether the first one is a
+      tuple or list (isinstance accepts a tuple of types)
     - numpy's reshape accepts a tuple
+    - Return a new Tensor: assigning to self.data.shape would reshape the caller's tensor
     """
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
+        shape = shape[0]
     return Tensor(self.data.reshape(shape))
 
 
@@ -603,7 +761,7 @@ def _tensor_transpose(self, *axes):
     - An empty tuple is not the same as None for numpy
     """
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-        axes = tuple(axes[0])
+        axes = axes[0]
     return Tensor(np.transpose(self.data, axes if axes else None))
 
 
@@ -643,10 +801,10 @@ def _tensor_getitem(self, key):
     TODO: Return the selected elements as a new Tensor.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. If `key` is a Tensor, use its numpy array instead
-    2. If `key` is a tuple (t[i, j] passes the tuple (i, j)), replace every
-       Tensor inside it by its numpy array
-    3. Index the numpy array with the key and wrap the result in a Tensor
+    1. Index the numpy array with the key, exactly as given: t[i, j] passes the
+       tuple (i, j), and numpy understands it (Tensors inside included, through
+       their __array__)
+    2. Wrap the result in a Tensor
 
     EXAMPLE USAGE:
     ```python
@@ -658,13 +816,9 @@ def _tensor_getitem(self, key):
     ```
 
     IMPLEMENTATION HINTS:
-    - A generator expression inside tuple(...) rebuilds a tuple element by element
     - numpy does all the real work: ints, slices, lists, arrays and masks
+    - An integer index gives a numpy scalar; Tensor() turns it into a 0-d tensor
     """
-    if isinstance(key, Tensor):
-        key = key.data
-    elif isinstance(key, tuple):
-        key = tuple(k.data if isinstance(k, Tensor) else k for k in key)
     return Tensor(self.data[key])
 
 

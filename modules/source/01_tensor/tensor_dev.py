@@ -8,16 +8,20 @@
 #
 # ### What you will build
 # - **Construction and properties**: `Tensor(data)`, `.data`, `.shape`, `.size`, `.dtype`,
-#   `.ndim`, `item()`, `numpy()`, `len()`
-# - **Arithmetic with broadcasting**: `+ - * /`, their reflected forms (`2 - t`) and `-t`
+#   `.ndim`, `item()`, `numpy()`, `len()`, `float(t)`, `int(t)`
+# - **Arithmetic with broadcasting**: `+ - * /`, their reflected forms (`2 - t`) and `-t`,
+#   keeping the dtype PyTorch would keep (a float32 tensor stays float32)
+# - **Comparisons** (provided): `t > 0`, `a == b`, element by element, giving boolean tensors
 # - **Matrix multiplication**: `t.matmul(w)` and `t @ w`, with clear shape errors
-# - **Reductions**: `sum`, `mean`, `max` over all elements or along an axis
+# - **Reductions**: `sum`, `mean`, `max`, `min` over all elements or along an axis, which
+#   numpy's own `np.sum(t)`, `np.mean(t)`, ... call too
 # - **Shape operations**: `reshape`, `transpose`, `.T`
 # - **Indexing and display**: `t[0, 1:]`, `t[mask]`, and a readable `repr`
 
 # %% nbgrader={"grade": false, "grade_id": "tensor-imports", "locked": true, "schema_version": 3, "solution": false}
 #| default_exp core.tensor
 #| export
+import functools
 import operator
 
 import numpy as np
@@ -104,6 +108,20 @@ import numpy as np
 #
 # `item()` turns a one-element tensor into a plain Python number (you will use it for
 # loss values: `loss.item()` in PyTorch), and `numpy()` hands back the underlying array.
+#
+# ### `float(t)` and `int(t)`
+# Python's `float(x)` calls `x.__float__()`, and `int(x)` calls `x.__int__()`. PyTorch
+# defines both, so `float(loss)` and `int(n_correct)` work for any tensor holding **one**
+# element, whatever its shape (`(1,)`, `(1, 1)` and `()` all hold one). Any other size has
+# no single value, and PyTorch says so:
+#
+# ```
+# float(Tensor(2.5))       -> 2.5
+# float(Tensor([[2.5]]))   -> 2.5        shape (1, 1): still one element
+# int(Tensor(2.9))         -> 2          int() truncates, as int(2.9) does
+# float(Tensor([1, 2]))    -> ValueError: only one element tensors can be converted to Python scalars
+# float(Tensor([]))        -> ValueError  (zero elements is not one element either)
+# ```
 #
 # ### Talking to numpy: `__array__`
 # numpy functions accept "array-like" objects. An object becomes array-like by defining
@@ -364,6 +382,63 @@ class Tensor:
         return np.array(self._data, dtype=dtype, copy=copy)
         ### END SOLUTION
 
+    def __float__(self):
+        """
+        float(t): the value of a one-element tensor as a Python float.
+
+        TODO: Return the single element as a float; refuse any other size.
+
+        STEP-BY-STEP IMPLEMENTATION:
+        1. Count the elements (not the axes: shape (1, 1) holds one element)
+        2. Anything but exactly one element: raise ValueError with PyTorch's message,
+           "only one element tensors can be converted to Python scalars"
+        3. Otherwise take the element out and make it a Python float
+
+        EXAMPLE USAGE:
+        ```python
+        float(Tensor(2.5))               # 2.5
+        float(Tensor([[3]]))             # 3.0
+        float(Tensor([1.0, 2.0]))        # ValueError: only one element tensors ...
+        float(Tensor(np.zeros((0, 3))))  # ValueError as well: 0 is not 1
+        ```
+
+        IMPLEMENTATION HINTS:
+        - The size property counts the elements
+        - item() already gives you the element as a Python number
+        - Check the size yourself: numpy's own error has a different message
+        """
+        ### BEGIN SOLUTION
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return float(self._data.item())
+        ### END SOLUTION
+
+    def __int__(self):
+        """
+        int(t): the value of a one-element tensor as a Python int (truncated, like int(2.9)).
+
+        TODO: Return the single element as an int; refuse any other size.
+
+        STEP-BY-STEP IMPLEMENTATION:
+        1. Same size rule and same ValueError message as __float__
+        2. Otherwise take the element out and make it a Python int
+
+        EXAMPLE USAGE:
+        ```python
+        int(Tensor(7))            # 7
+        int(Tensor([2.9]))        # 2
+        int(Tensor([[1, 2]]))     # ValueError: only one element tensors ...
+        ```
+
+        IMPLEMENTATION HINTS:
+        - Python's int() truncates a float toward zero, which is what PyTorch does too
+        """
+        ### BEGIN SOLUTION
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return int(self._data.item())
+        ### END SOLUTION
+
     def __bool__(self):
         """Truth value, with numpy's rules: only one-element tensors have one."""
         return bool(self._data)
@@ -387,23 +462,38 @@ def test_tensor_creation():
     f = Tensor(2.5)
     assert f.data.dtype == np.float64 and f.data == 2.5, f"Tensor(2.5) should hold 2.5 as float64, got {f.data!r}"
 
-    # Lists and nested lists
+    # Lists and nested lists are converted to numpy arrays
     v = Tensor([1, 2, 3])
+    assert isinstance(v.data, np.ndarray), f"Tensor([1, 2, 3]).data should be a numpy array, got {type(v.data).__name__}"
     assert np.array_equal(v.data, [1, 2, 3]), f"Tensor([1, 2, 3]).data should be [1, 2, 3], got {v.data!r}"
     assert v.data.dtype == np.asarray([1, 2, 3]).dtype, f"a list of ints should stay integer, got {v.data.dtype}"
-    m = Tensor([[1.0, 2.0], [3.0, 4.0]])
-    assert m.data.shape == (2, 2), f"a 2x2 nested list should give shape (2, 2), got {m.data.shape}"
+    m = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    assert isinstance(m.data, np.ndarray), f"a nested list should become a numpy array, got {type(m.data).__name__}"
+    assert m.data.shape == (2, 3), f"a 2x3 nested list should give shape (2, 3), got {m.data.shape}"
     assert m.data.dtype == np.float64, f"a list of floats should give float64, got {m.data.dtype}"
+    assert np.array_equal(m.data[1], [4.0, 5.0, 6.0]), f"row 1 should be [4, 5, 6], got {m.data[1]!r}"
 
     # An explicit dtype wins
     c = Tensor([1, 2, 3], dtype=np.float32)
     assert c.data.dtype == np.float32, f"Tensor([1, 2, 3], dtype=np.float32) should be float32, got {c.data.dtype}"
     assert np.array_equal(c.data, [1.0, 2.0, 3.0]), f"converting to float32 should keep the values, got {c.data!r}"
 
-    # numpy arrays are wrapped without a copy (like np.asarray / torch.as_tensor)
+    # numpy arrays are wrapped without a copy (like np.asarray / torch.as_tensor),
+    # and keep their dtype: float32 stays float32, float64 stays float64
     arr = np.arange(6).reshape(2, 3)
     a = Tensor(arr)
     assert a.data is arr, "Tensor(ndarray) should keep the very same array (use np.asarray, not a copy)"
+    for dt in (np.float32, np.float64):
+        source = np.array([[0.5, 1.5, 2.5], [3.5, 4.5, 5.5]], dtype=dt)
+        kept = Tensor(source)
+        assert kept.data.dtype == dt, f"Tensor(a {np.dtype(dt)} array) should stay {np.dtype(dt)}, got {kept.data.dtype}"
+        assert kept.data is source, f"Tensor(a {np.dtype(dt)} array) should not copy it"
+        again = Tensor(kept)
+        assert again.data.dtype == dt and again.data is source, (
+            f"Tensor(Tensor(a {np.dtype(dt)} array)) should hold the same {np.dtype(dt)} array"
+        )
+    wide = Tensor(np.ones(3, dtype=np.float32), dtype=np.float64)
+    assert wide.data.dtype == np.float64, f"dtype=np.float64 should convert a float32 array, got {wide.data.dtype}"
 
     # A Tensor from a Tensor holds a numpy array, never a Tensor
     t2 = Tensor(v)
@@ -455,15 +545,76 @@ def test_tensor_properties():
     assert isinstance(as_array, np.ndarray) and np.array_equal(as_array, [[1, 2, 3], [4, 5, 6]]), (
         f"np.asarray(t) should give the tensor's values, got {as_array!r}"
     )
+    assert np.shares_memory(as_array, m.data), "np.asarray(t) should not copy: numpy's copy=None means 'only if needed'"
     as_float = np.asarray(m, dtype=np.float32)
     assert as_float.dtype == np.float32, f"np.asarray(t, dtype=np.float32) should be float32, got {as_float.dtype}"
     copied = np.array(m, copy=True)
     assert copied is not m.data and not np.shares_memory(copied, m.data), "np.array(t, copy=True) should copy"
 
+    # The protocol method itself, called the way numpy calls it
+    direct = m.__array__(np.float32)
+    assert isinstance(direct, np.ndarray) and direct.dtype == np.float32, (
+        f"t.__array__(np.float32) should return a float32 array, got {getattr(direct, 'dtype', type(direct))}"
+    )
+    assert np.array_equal(direct, [[1, 2, 3], [4, 5, 6]]), f"t.__array__(np.float32) should keep the values, got {direct!r}"
+    assert not np.shares_memory(m.__array__(copy=True), m.data), "t.__array__(copy=True) should return a copy"
+    assert np.shares_memory(m.__array__(copy=None), m.data), "t.__array__(copy=None) should not copy needlessly"
+    assert m.__array__().dtype == m.data.dtype, "t.__array__() without a dtype should keep the tensor's dtype"
+
+    # float32 tensors report float32
+    for dt in (np.float32, np.float64):
+        w = Tensor(np.zeros((2, 3, 4), dtype=dt))
+        assert w.dtype == dt and w.shape == (2, 3, 4) and w.size == 24 and w.ndim == 3 and len(w) == 2, (
+            f"a (2, 3, 4) {np.dtype(dt)} tensor should report dtype {np.dtype(dt)}, shape (2, 3, 4), size 24, "
+            f"ndim 3, len 2; got {w.dtype}, {w.shape}, {w.size}, {w.ndim}, {len(w)}"
+        )
+        assert w.numpy().dtype == dt, f"numpy() of a {np.dtype(dt)} tensor should be {np.dtype(dt)}"
+
     print("✅ shape, size, dtype, ndim and len work")
     print("✅ item(), numpy() and np.asarray(t) work")
 
 test_tensor_properties()
+
+# %% [markdown]
+# ### 🧪 Test `float(t)` and `int(t)`
+#
+# One element converts, whatever the shape; zero or several elements raise PyTorch's error.
+
+# %% nbgrader={"grade": true, "grade_id": "test-tensor-conversions", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_tensor_conversions():
+    """float() and int() of one-element tensors, and the error for every other size."""
+    print("🔬 Unit Test: float() and int()...")
+
+    cases = [
+        ("float(Tensor(2.5))", float(Tensor(2.5)), 2.5, float),
+        ("float(Tensor([[3]]))", float(Tensor([[3]])), 3.0, float),
+        ("float(Tensor(np.array([0.25], dtype=np.float32)))", float(Tensor(np.array([0.25], dtype=np.float32))), 0.25, float),
+        ("float(Tensor(np.full((1, 1, 1), -4.0)))", float(Tensor(np.full((1, 1, 1), -4.0))), -4.0, float),
+        ("int(Tensor(7))", int(Tensor(7)), 7, int),
+        ("int(Tensor([2.9]))", int(Tensor([2.9])), 2, int),
+        ("int(Tensor(-2.9))", int(Tensor(-2.9)), -2, int),
+        ("int(Tensor([[True]]))", int(Tensor([[True]])), 1, int),
+    ]
+    for text, got, want, kind in cases:
+        assert type(got) is kind, f"{text} should be a Python {kind.__name__}, got {type(got).__name__}"
+        assert got == want, f"{text} should be {want}, got {got!r}"
+
+    for convert in (float, int):
+        for text, data in [("[1.0, 2.0]", [1.0, 2.0]), ("[[1], [2]]", [[1], [2]]), ("[]", []),
+                           ("np.zeros((0, 3))", np.zeros((0, 3)))]:
+            try:
+                convert(Tensor(data))
+                assert False, f"{convert.__name__}(Tensor({text})) should raise ValueError"
+            except ValueError as error:
+                assert "one element" in str(error), (
+                    f"{convert.__name__}(Tensor({text})) should say 'only one element tensors can be converted "
+                    f"to Python scalars', got {str(error)!r}"
+                )
+
+    print("✅ float() and int() convert one-element tensors")
+    print("✅ other sizes raise PyTorch's ValueError")
+
+test_tensor_conversions()
 
 # %% [markdown]
 # ## Step 2: Arithmetic and Broadcasting
@@ -493,8 +644,30 @@ test_tensor_properties()
 # ```
 #
 # We do not reimplement any of this: `self.data + other` on numpy arrays already
-# broadcasts and picks the result dtype (`int + int -> int64`, `int / int -> float64`,
-# `float32 * 2.0 -> float32`). Our job is the *interface*.
+# broadcasts and picks the result dtype. Our job is the *interface*.
+#
+# ### Which dtype comes out?
+# Models are trained in float32: half the memory of float64 and much faster on a GPU. A
+# float32 model that quietly turns into float64 halfway through is slower, uses twice the
+# memory and no longer matches its checkpoint, so dtypes must be kept exactly. The rules
+# (PyTorch's, and numpy 2's for arrays):
+#
+# ```
+# float32 tensor + float32 tensor     -> float32
+# float32 tensor + float64 tensor     -> float64   two arrays: the wider dtype wins
+# int64 tensor   / int64 tensor       -> float64   true division always gives floats
+# float32 tensor * 2.0                -> float32   a number adapts to the tensor ...
+# float32 tensor * 2                  -> float32
+# float32 tensor * np.float64(2.0)    -> float32   ... numpy's scalars count as numbers too
+# float32 tensor * np.array(2.0)      -> float64   but an array is an array, even a 0-d one
+# ```
+#
+# numpy already treats a Python number as "weak" (it takes the tensor's dtype), but a
+# numpy *scalar* such as `np.float64(2.0)` — which is what `np.sqrt(2.0)` or
+# `arr.mean()` return — is strong and would promote float32 to float64. PyTorch treats
+# numpy scalars like Python numbers, so we do too: turn them into Python numbers with
+# `.item()` before numpy sees them. And never wrap a Python number in `np.array(...)`
+# yourself: that makes it a float64 array, which promotes.
 #
 # ### How Python runs `a + b`
 # 1. Python calls `a.__add__(b)`.
@@ -531,36 +704,44 @@ test_tensor_properties()
 #| export
 def _operand_data(value):
     """
-    What a Tensor operator computes with: a numpy array or scalar, or None if unsupported.
+    What a Tensor operator computes with: a numpy array or Python number, or None if unsupported.
 
     TODO: Convert an operand of a Tensor operator, or reject it with None.
 
     STEP-BY-STEP IMPLEMENTATION:
     1. A Tensor: use its numpy array
-    2. A numpy array or numpy scalar (np.ndarray, np.generic): use it as it is
-    3. A Python number (bool, int, float, complex): use it as it is, so numpy's
-       rules for Python scalars apply (float32 tensor * 2.0 stays float32)
-    4. A list or tuple: convert it with np.asarray
-    5. Anything else: return None (the caller then returns NotImplemented)
+    2. A numpy scalar (np.generic, e.g. np.float64(0.5) or np.int32(3)): turn it into
+       the Python number it holds, so that it cannot promote the tensor's dtype
+    3. A Python number (bool, int, float, complex), including the ones from step 2:
+       use it as it is, so numpy's rules for Python scalars apply
+       (float32 tensor * 2.0 stays float32)
+    4. A numpy array: use it as it is
+    5. A list or tuple: convert it to a numpy array
+    6. Anything else: return None (the caller then returns NotImplemented)
 
     EXAMPLE USAGE:
     ```python
-    _operand_data(Tensor([1, 2]))   # array([1, 2])
-    _operand_data(2.5)              # 2.5
-    _operand_data([1, 2])           # array([1, 2])
-    _operand_data("hello")          # None
+    _operand_data(Tensor([1, 2]))     # array([1, 2])
+    _operand_data(np.float64(2.5))    # 2.5, a Python float now
+    _operand_data(2.5)                # 2.5
+    _operand_data([1, 2])             # array([1, 2])
+    _operand_data("hello")            # None
     ```
 
     IMPLEMENTATION HINTS:
     - isinstance accepts a tuple of types: isinstance(x, (int, float))
     - bool is a subclass of int, so checking int also covers True/False
+    - np.float64 is a subclass of float, so do the numpy-scalar step first
+    - Every numpy scalar has an item() method that returns a Python number
     - Do not convert everything with np.asarray: np.asarray("hello") happily
-      builds a string array, and we want to reject strings
+      builds a string array, and np.asarray(2.0) is a float64 array that promotes
     """
     ### BEGIN SOLUTION
     if isinstance(value, Tensor):
         return value.data
-    if isinstance(value, (np.ndarray, np.generic, int, float, complex)):
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (int, float, complex, np.ndarray)):
         return value
     if isinstance(value, (list, tuple)):
         return np.asarray(value)
@@ -591,8 +772,10 @@ def _elementwise(self, other, op, reflected=False):
 
     IMPLEMENTATION HINTS:
     - `op` is a function like operator.add: op(x, y) computes x + y
-    - numpy handles broadcasting and dtypes; never loop over elements yourself
+    - numpy handles broadcasting and dtypes; never loop over elements yourself,
+      and do not force a dtype on the result: numpy's choice is the right one
     - Never modify self.data: arithmetic always creates a new Tensor
+      (an in-place operator like += would change the caller's tensor)
     - Check "is None", not truthiness: 0 is a perfectly good operand
     """
     ### BEGIN SOLUTION
@@ -678,12 +861,13 @@ Tensor.__neg__ = _tensor_neg
 # and dtype promotion.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-arithmetic", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Tensor
 def test_tensor_arithmetic():
-    """+ - * / between Tensors, scalars and arrays, with numpy broadcasting."""
+    """+ - * / between Tensors, scalars and arrays, with numpy broadcasting and PyTorch's dtypes."""
     print("🔬 Unit Test: Tensor Arithmetic...")
 
-    a = Tensor([1, 2, 3])
-    b = Tensor([4, 5, 6])
+    a_raw, b_raw = np.array([1, 2, 3]), np.array([4, 5, 6])
+    a, b = Tensor(a_raw), Tensor(b_raw)
     cases = [
         ("a + b", a + b, [5, 7, 9]),
         ("a - b", a - b, [-3, -3, -3]),
@@ -693,25 +877,77 @@ def test_tensor_arithmetic():
         ("a - 1", a - 1, [0, 1, 2]),
         ("a * 2", a * 2, [2, 4, 6]),
         ("a / 2", a / 2, [0.5, 1.0, 1.5]),
+        ("a + 0", a + 0, [1, 2, 3]),
+        ("a * 0.0", a * 0.0, [0.0, 0.0, 0.0]),
+        ("a - False", a - False, [1, 2, 3]),
+        ("a * np.int32(3)", a * np.int32(3), [3, 6, 9]),
         ("a + np.array([1, 1, 1])", a + np.array([1, 1, 1]), [2, 3, 4]),
         ("a * [1, 0, -1]", a * [1, 0, -1], [1, 0, -3]),
+        ("a - (3, 2, 1)", a - (3, 2, 1), [-2, 0, 2]),
     ]
     for text, result, expected in cases:
         assert isinstance(result, Tensor), f"{text} should return a Tensor, got {type(result).__name__}"
+        assert isinstance(result.data, np.ndarray), f"{text} should hold a numpy array, got {type(result.data).__name__}"
+        assert result.data.shape == (3,), f"{text} should have shape (3,), got {result.data.shape}"
         assert np.allclose(result.data, expected), f"{text} should be {expected}, got {result.data.tolist()}"
 
     # The operands are never modified
-    assert np.array_equal(a.data, [1, 2, 3]) and np.array_equal(b.data, [4, 5, 6]), (
+    assert a.data is a_raw and b.data is b_raw, "arithmetic must not replace its operands' arrays"
+    assert np.array_equal(a_raw, [1, 2, 3]) and np.array_equal(b_raw, [4, 5, 6]), (
         "arithmetic must create new Tensors, not change its operands"
     )
 
-    # dtypes follow numpy
+    # Integer dtypes follow numpy
     assert (a + b).dtype == np.asarray([1]).dtype, f"int + int should stay integer, got {(a + b).dtype}"
+    assert (a * 3).dtype == np.asarray([1]).dtype, f"int * 3 should stay integer, got {(a * 3).dtype}"
     assert (a / 2).dtype == np.float64, f"int / int should give float64, got {(a / 2).dtype}"
-    w = Tensor(np.array([1.0, 2.0], dtype=np.float32))
-    assert (w * 2.0).dtype == np.float32, (
-        f"a float32 tensor times the Python float 2.0 should stay float32 (numpy's rule), got {(w * 2.0).dtype}"
+    assert (a * 2.5).dtype == np.float64, f"int * 2.5 should give float64, got {(a * 2.5).dtype}"
+
+    # float32 stays float32 and float64 stays float64, with every kind of operand
+    for dt in (np.float32, np.float64):
+        name = np.dtype(dt).name
+        x_raw = np.array([[1.0, 2.0, 4.0], [8.0, 16.0, 32.0]], dtype=dt)
+        y_raw = np.array([2.0, 4.0, 8.0], dtype=dt)
+        x, y = Tensor(x_raw), Tensor(y_raw)
+        operands = [
+            ("a Tensor", y, y_raw),
+            ("the Python float 0.5", 0.5, 0.5),
+            ("the Python int 3", 3, 3),
+            ("np.float64(0.5)", np.float64(0.5), 0.5),
+            ("np.float32(0.5)", np.float32(0.5), 0.5),
+            ("np.int64(3)", np.int64(3), 3),
+        ]
+        for label, operand, value in operands:
+            for symbol, result, expected in [
+                ("+", x + operand, x_raw + value),
+                ("-", x - operand, x_raw - value),
+                ("*", x * operand, x_raw * value),
+                ("/", x / operand, x_raw / value),
+            ]:
+                text = f"a {name} tensor {symbol} {label}"
+                assert isinstance(result, Tensor), f"{text} should return a Tensor, got {type(result).__name__}"
+                assert result.data.dtype == dt, f"{text} should stay {name}, got {result.data.dtype}"
+                assert result.data.shape == (2, 3), f"{text} should have shape (2, 3), got {result.data.shape}"
+                assert np.allclose(result.data, expected), f"{text} gave {result.data.tolist()}"
+        assert x.data is x_raw and np.array_equal(x_raw, [[1, 2, 4], [8, 16, 32]]), f"x ({name}) was modified"
+        assert y.data is y_raw and np.array_equal(y_raw, [2, 4, 8]), f"y ({name}) was modified"
+
+    # Two arrays of different float dtypes: the wider one wins
+    mixed = Tensor(np.ones(3, dtype=np.float32)) + Tensor(np.ones(3, dtype=np.float64))
+    assert mixed.data.dtype == np.float64, f"float32 tensor + float64 tensor should be float64, got {mixed.data.dtype}"
+
+    # The helper itself: numpy scalars become Python numbers, sequences become arrays
+    converted = _operand_data(np.float64(2.5))
+    assert type(converted) is float and converted == 2.5, (
+        f"_operand_data(np.float64(2.5)) should be the Python float 2.5, got {converted!r} ({type(converted).__name__})"
     )
+    assert type(_operand_data(np.int32(3))) is int, "_operand_data(np.int32(3)) should be the Python int 3"
+    as_array = _operand_data([1, 2])
+    assert isinstance(as_array, np.ndarray) and np.array_equal(as_array, [1, 2]), (
+        f"_operand_data([1, 2]) should be a numpy array, got {as_array!r}"
+    )
+    assert isinstance(_operand_data((1.5, 2.5)), np.ndarray), "_operand_data of a tuple should be a numpy array"
+    assert _operand_data("hello") is None and _operand_data(None) is None, "unsupported operands should give None"
 
     # Broadcasting: a bias added to every row, and an outer-product table
     x = Tensor([[1, 2, 3], [4, 5, 6]])
@@ -724,6 +960,9 @@ def test_tensor_arithmetic():
     table = col * row
     assert table.shape == (3, 4), f"(3, 1) * (1, 4) should broadcast to (3, 4), got {table.shape}"
     assert np.array_equal(table.data[2], [3, 30, 300, 3000]), f"last row of col * row should be [3, 30, 300, 3000], got {table.data[2].tolist()}"
+    cube = Tensor(np.arange(6).reshape(2, 1, 3)) - Tensor(np.arange(4).reshape(4, 1))
+    assert cube.shape == (2, 4, 3), f"(2, 1, 3) - (4, 1) should broadcast to (2, 4, 3), got {cube.shape}"
+    assert np.array_equal(cube.data[1, 3], [0, 1, 2]), f"(2, 1, 3) - (4, 1): [1, 3] should be [0, 1, 2], got {cube.data[1, 3].tolist()}"
 
     # Incompatible shapes are an error, as in numpy
     try:
@@ -733,7 +972,7 @@ def test_tensor_arithmetic():
         pass
 
     print("✅ + - * / work with Tensors, scalars, arrays and lists")
-    print("✅ Broadcasting and dtypes follow numpy")
+    print("✅ Broadcasting follows numpy; float32 stays float32 with every operand")
 
 test_tensor_arithmetic()
 
@@ -744,6 +983,7 @@ test_tensor_arithmetic()
 # `NotImplemented` handshake that later lets `Variable` take over.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-reflected", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Tensor
 def test_tensor_reflected_ops():
     """Reflected operators, unary minus, numpy interop and NotImplemented for foreign types."""
     print("🔬 Unit Test: Reflected Operators and NotImplemented...")
@@ -756,11 +996,36 @@ def test_tensor_reflected_ops():
         ("1 / t", 1 / t, [1.0, 0.5, 0.25]),
         ("[1, 1, 1] + t", [1, 1, 1] + t, [2, 3, 5]),
         ("np.float64(2.0) * t", np.float64(2.0) * t, [2.0, 4.0, 8.0]),
+        ("0 - t", 0 - t, [-1, -2, -4]),
+        ("(8, 8, 8) / t", (8, 8, 8) / t, [8.0, 4.0, 2.0]),
         ("-t", -t, [-1, -2, -4]),
     ]
     for text, result, expected in cases:
         assert isinstance(result, Tensor), f"{text} should return a Tensor, got {type(result).__name__}"
         assert np.allclose(result.data, expected), f"{text} should be {expected}, got {result.data.tolist()}"
+    assert (-t).dtype == np.asarray([1]).dtype, f"-t of an integer tensor should stay integer, got {(-t).dtype}"
+    assert (2 - t).dtype == np.asarray([1]).dtype, f"2 - t of an integer tensor should stay integer, got {(2 - t).dtype}"
+
+    # Reflected operators and unary minus keep float32 / float64 too
+    for dt in (np.float32, np.float64):
+        name = np.dtype(dt).name
+        w_raw = np.array([[1.0, 2.0, 4.0], [-8.0, 0.5, 0.25]], dtype=dt)
+        w = Tensor(w_raw)
+        for text, result, expected in [
+            ("2.0 - w", 2.0 - w, 2.0 - w_raw),
+            ("3 + w", 3 + w, 3 + w_raw),
+            ("1 / w", 1 / w, 1 / w_raw),
+            ("np.float64(0.5) * w", np.float64(0.5) * w, 0.5 * w_raw),
+            ("np.float32(2.0) / w", np.float32(2.0) / w, 2.0 / w_raw),
+            ("an array of the same dtype - w", np.ones(3, dtype=dt) - w, np.ones(3, dtype=dt) - w_raw),
+            ("-w", -w, -w_raw),
+        ]:
+            assert isinstance(result, Tensor), f"{text} ({name}) should return a Tensor, got {type(result).__name__}"
+            assert result.data.dtype == dt, f"{text} with a {name} w should stay {name}, got {result.data.dtype}"
+            assert np.allclose(result.data, expected), f"{text} ({name}) gave {result.data.tolist()}"
+        assert w.data is w_raw and np.array_equal(w_raw, [[1, 2, 4], [-8, 0.5, 0.25]]), (
+            f"reflected operators and -w must not modify w ({name})"
+        )
 
     # ndarray on the left: numpy must defer to the Tensor (__array_ufunc__ = None)
     for text, result, expected in [
@@ -798,6 +1063,73 @@ def test_tensor_reflected_ops():
     print("✅ Unknown types get NotImplemented")
 
 test_tensor_reflected_ops()
+
+# %% [markdown]
+# ### Comparisons (provided)
+#
+# `t > 0`, `a <= b`, `t == 2`: comparisons work element by element too, with the same
+# broadcasting, and give a **boolean tensor** (dtype `bool`) — a mask you can index with,
+# count or test:
+#
+# ```
+# t = Tensor([[-1.0, 0.0, 2.0],
+#             [ 3.0, -4.0, 0.5]])
+# t > 0            -> [[False, False, True], [True, False, True]]    dtype bool
+# t[t > 0]         -> [2.0, 3.0, 0.5]
+# (t >= 0).sum()   -> 4           True counts as 1
+# 0 < t            -> the same as t > 0
+# ```
+#
+# Each comparison is one call to your `_elementwise`, so they are written for you. Two
+# details are worth knowing:
+#
+# - Comparisons have no reflected methods. For `0 < t`, Python tries `int.__lt__`, gets
+#   `NotImplemented`, and then asks the **mirrored** comparison `t.__gt__(0)`.
+# - Equal objects must have equal hashes, so when a class body defines `__eq__`, Python
+#   sets its `__hash__` to `None` and the objects can no longer be dict keys. An
+#   element-wise `==` is not "equality of objects", though, and PyTorch keeps tensors
+#   hashable **by identity**: optimizers keep `{parameter: state}` dictionaries. We do the
+#   same, explicitly. The price, in PyTorch as here: `t in [a, b]` and `list.index(t)`
+#   use `==`, so look tensors up by identity (`is`) or in a dict.
+#
+# From now on `a == b` on tensors is an array of booleans, not a yes/no answer. That is
+# why the tests compare `.data` with numpy's `np.array_equal`, never tensors with `==`.
+
+# %% nbgrader={"grade": false, "grade_id": "tensor-comparisons", "locked": true, "schema_version": 3, "solution": false}
+#| export
+# Provided: comparisons are element-wise operators like + and -, returning boolean Tensors.
+def _tensor_lt(self, other):
+    return _elementwise(self, other, operator.lt)
+
+
+def _tensor_le(self, other):
+    return _elementwise(self, other, operator.le)
+
+
+def _tensor_gt(self, other):
+    return _elementwise(self, other, operator.gt)
+
+
+def _tensor_ge(self, other):
+    return _elementwise(self, other, operator.ge)
+
+
+def _tensor_eq(self, other):
+    return _elementwise(self, other, operator.eq)
+
+
+def _tensor_ne(self, other):
+    return _elementwise(self, other, operator.ne)
+
+
+Tensor.__lt__ = _tensor_lt
+Tensor.__le__ = _tensor_le
+Tensor.__gt__ = _tensor_gt
+Tensor.__ge__ = _tensor_ge
+Tensor.__eq__ = _tensor_eq
+Tensor.__ne__ = _tensor_ne
+# Hashable by identity, like torch.Tensor: tensors can be dict keys and set members.
+Tensor.__hash__ = object.__hash__
 
 # %% [markdown]
 # ## Step 3: Matrix Multiplication
@@ -934,6 +1266,7 @@ Tensor.matmul = _tensor_matmul_method
 # ### 🧪 Test Your Matrix Multiplication
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-matmul", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Tensor, _operand_data, _elementwise
 def test_tensor_matmul():
     """@ and matmul compute matrix products and report shape mismatches clearly."""
     print("🔬 Unit Test: Matrix Multiplication...")
@@ -979,6 +1312,50 @@ def test_tensor_matmul():
 
     assert a.__matmul__("hello") is NotImplemented, "@ with an unknown type should return NotImplemented"
 
+    # Lists on the right, numbers on either side (a 0-d operand is an error, not a crash)
+    assert np.array_equal((a @ [[7, 8], [9, 10], [11, 12]]).data, [[58, 64], [139, 154]]), "a @ nested list should work"
+    for text, compute in [("a @ 3", lambda: a @ 3), ("3 @ a", lambda: 3 @ a), ("a @ 2.5", lambda: a @ 2.5),
+                          ("a @ Tensor(2.0)", lambda: a @ Tensor(2.0)), ("Tensor(2.0) @ a", lambda: Tensor(2.0) @ a)]:
+        try:
+            compute()
+            assert False, f"{text} should raise ValueError (matmul needs at least 1-d operands)"
+        except ValueError:
+            pass
+
+    # Stacks of matrices: the inner dimensions are the LAST axis of the left operand and
+    # the SECOND-TO-LAST axis of the right one, not axis 0 or 1
+    left_raw = np.arange(30.0).reshape(5, 2, 3)
+    right_raw = np.arange(60.0).reshape(5, 3, 4) / 10
+    stacked = Tensor(left_raw) @ Tensor(right_raw)
+    assert stacked.shape == (5, 2, 4), f"(5, 2, 3) @ (5, 3, 4) should have shape (5, 2, 4), got {stacked.shape}"
+    assert np.allclose(stacked.data, left_raw @ right_raw), "(5, 2, 3) @ (5, 3, 4) gave wrong values"
+    shared = Tensor(left_raw) @ Tensor(np.ones((3, 4)))
+    assert shared.shape == (5, 2, 4), f"(5, 2, 3) @ (3, 4) should have shape (5, 2, 4), got {shared.shape}"
+    assert np.allclose(shared.data, left_raw @ np.ones((3, 4))), "(5, 2, 3) @ (3, 4) gave wrong values"
+    assert np.array_equal(left_raw, np.arange(30.0).reshape(5, 2, 3)), "matmul must not modify its left operand"
+    assert np.allclose(right_raw, np.arange(60.0).reshape(5, 3, 4) / 10), "matmul must not modify its right operand"
+    for shape_a, shape_b in [((5, 2, 3), (5, 2, 4)), ((5, 2, 3), (5, 4, 3)), ((3,), (2, 3))]:
+        try:
+            Tensor(np.ones(shape_a)) @ Tensor(np.ones(shape_b))
+            assert False, f"{shape_a} @ {shape_b} should raise ValueError"
+        except ValueError as error:
+            assert str(shape_a) in str(error) and str(shape_b) in str(error), (
+                f"the message should name {shape_a} and {shape_b}, got: {str(error)!r}"
+            )
+
+    # float32 @ float32 stays float32, float64 stays float64
+    for dt in (np.float32, np.float64):
+        name = np.dtype(dt).name
+        p_raw = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=dt)
+        q_raw = np.array([[0.5, -1.0], [2.0, 0.0], [1.0, 1.5]], dtype=dt)
+        for text, result in [("p @ q", Tensor(p_raw) @ Tensor(q_raw)), ("p.matmul(q)", Tensor(p_raw).matmul(Tensor(q_raw))),
+                             ("p @ ndarray", Tensor(p_raw) @ q_raw), ("ndarray @ q", p_raw @ Tensor(q_raw))]:
+            assert isinstance(result, Tensor), f"{text} ({name}) should return a Tensor, got {type(result).__name__}"
+            assert result.data.dtype == dt, f"{text} with {name} operands should be {name}, got {result.data.dtype}"
+            assert np.allclose(result.data, [[7.5, 3.5], [18.0, 5.0]]), f"{text} ({name}) gave {result.data.tolist()}"
+        row = Tensor(np.array([1.0, 0.0, -1.0], dtype=dt)) @ Tensor(q_raw)
+        assert row.data.dtype == dt and np.allclose(row.data, [-0.5, -2.5]), f"(3,) @ (3, 2) in {name} gave {row.data!r}"
+
     print("✅ Matrix products, vectors and numpy operands work")
     print("✅ Shape mismatches raise a clear ValueError")
 
@@ -1017,21 +1394,29 @@ test_tensor_matmul()
 # Without `keepdims` the shapes would be `(2, 3) - (2,)`, which fails (or, worse, for a
 # square matrix silently subtracts along the wrong axis).
 #
+# ### dtypes
+# A reduction keeps the tensor's dtype: the sum, mean, max and min of a float32 tensor
+# are float32, and those of a float64 tensor are float64. The mean of integers is a float64. `sum` and `mean` also take `dtype=`, the type to compute and
+# return in: `counts.sum(dtype=np.float64)`, or `x.mean(dtype=np.float64)` for a more
+# precise mean of a float32 tensor. `max` and `min` pick an element, so they have no
+# `dtype=`.
+#
 # ### In PyTorch
-# `torch.sum(x, dim=1, keepdim=True)`: the same idea, with the names `dim` / `keepdim`.
-# We keep numpy's names. Every reduction returns a `Tensor`, even when the result is a
-# single number: use `.item()` to get a Python number out.
+# `torch.sum(x, dim=1, keepdim=True, dtype=torch.float64)`: the same idea, with the names
+# `dim` / `keepdim`. We keep numpy's names. Every reduction returns a `Tensor`, even when
+# the result is a single number: use `.item()` or `float()` to get a Python number out.
 
 # %% nbgrader={"grade": false, "grade_id": "tensor-reductions", "locked": false, "schema_version": 3, "solution": true}
 #| export
-def _tensor_sum(self, axis=None, keepdims=False):
+def _tensor_sum(self, axis=None, keepdims=False, dtype=None):
     """
     Sum of the elements, over all axes or along `axis`.
 
     TODO: Return the sum as a new Tensor.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. Let numpy sum the array, passing `axis` and `keepdims` along
+    1. Let numpy sum the array, passing `axis`, `keepdims` and `dtype` along
+       (dtype=None means "the array's own dtype", numpy's usual rule)
     2. Wrap the result in a Tensor
 
     EXAMPLE USAGE:
@@ -1040,39 +1425,43 @@ def _tensor_sum(self, axis=None, keepdims=False):
     x.sum()                        # Tensor(21)
     x.sum(axis=0)                  # Tensor([5, 7, 9])
     x.sum(axis=1, keepdims=True)   # Tensor([[6], [15]])
+    x.sum(dtype=np.float32)        # Tensor(21.0), dtype float32
     ```
 
     IMPLEMENTATION HINTS:
-    - numpy arrays have a sum method with the same two arguments
+    - numpy arrays have a sum method that takes all three as keyword arguments
     - A full reduction gives a numpy scalar; Tensor() turns it into a 0-d tensor
     """
     ### BEGIN SOLUTION
-    return Tensor(self.data.sum(axis=axis, keepdims=keepdims))
+    return Tensor(self.data.sum(axis=axis, keepdims=keepdims, dtype=dtype))
     ### END SOLUTION
 
 
-def _tensor_mean(self, axis=None, keepdims=False):
+def _tensor_mean(self, axis=None, keepdims=False, dtype=None):
     """
     Arithmetic mean of the elements, over all axes or along `axis`.
 
     TODO: Return the mean as a new Tensor.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. Let numpy average the array, passing `axis` and `keepdims` along
+    1. Let numpy average the array, passing `axis`, `keepdims` and `dtype` along
     2. Wrap the result in a Tensor
 
     EXAMPLE USAGE:
     ```python
     x = Tensor([[1, 2, 3], [4, 5, 6]])
-    x.mean()          # Tensor(3.5)   (the mean of integers is a float)
+    x.mean()          # Tensor(3.5)   (the mean of integers is a float64)
     x.mean(axis=1)    # Tensor([2., 5.])
+    Tensor(np.ones(3, dtype=np.float32)).mean()   # dtype float32
     ```
 
     IMPLEMENTATION HINTS:
     - Same pattern as sum
+    - Do not divide a sum by a count yourself: numpy's mean already picks the
+      right dtype and handles axis tuples
     """
     ### BEGIN SOLUTION
-    return Tensor(self.data.mean(axis=axis, keepdims=keepdims))
+    return Tensor(self.data.mean(axis=axis, keepdims=keepdims, dtype=dtype))
     ### END SOLUTION
 
 
@@ -1102,16 +1491,90 @@ def _tensor_max(self, axis=None, keepdims=False):
     ### END SOLUTION
 
 
-Tensor.sum = _tensor_sum
-Tensor.mean = _tensor_mean
-Tensor.max = _tensor_max
+def _tensor_min(self, axis=None, keepdims=False):
+    """
+    Smallest element, over all axes or along `axis`.
+
+    TODO: Return the minimum as a new Tensor.
+
+    STEP-BY-STEP IMPLEMENTATION:
+    1. Let numpy find the minimum, passing `axis` and `keepdims` along
+    2. Wrap the result in a Tensor
+
+    EXAMPLE USAGE:
+    ```python
+    x = Tensor([[1, 9, 3], [4, 5, 6]])
+    x.min()                         # Tensor(1)
+    x.min(axis=0)                   # Tensor([1, 5, 3])
+    x.min(axis=1, keepdims=True)    # Tensor([[1], [4]])
+    ```
+
+    IMPLEMENTATION HINTS:
+    - The mirror image of max
+    """
+    ### BEGIN SOLUTION
+    return Tensor(self.data.min(axis=axis, keepdims=keepdims))
+    ### END SOLUTION
+
+# %% [markdown]
+# ### Letting numpy call the reductions (provided)
+#
+# `np.sum(t)`, `np.mean(t)`, `np.max(t)`, `np.min(t)`, `np.all(t)` and `np.any(t)` should
+# work on a Tensor, as they do on a `torch.Tensor`. numpy makes that easy: when the
+# argument is not an ndarray but has a method of the same name, `np.sum(t, axis=0)`
+# simply calls `t.sum(axis=0, out=None)`, and passes `dtype=` / `keepdims=` when you give
+# them. So our methods must accept numpy's keywords, even those we do not support:
+#
+# - `out=None` is always passed. numpy's `out=` writes the result into an existing array;
+#   our reductions always return a new Tensor, so a real `out` gets a clear `TypeError`.
+# - `dtype=` reaches your `sum` and `mean`, which already take it.
+#
+# The wrapper below adds that to each reduction, and `all` / `any` (is every / some
+# element true?) complete numpy's set. Because `Tensor` sets `__array_ufunc__ = None`,
+# numpy's element-wise functions (`np.exp(t)`, `np.maximum(t, 0)`) refuse Tensors: call
+# them on `t.data` and wrap the result, as the activations module will.
+
+# %% nbgrader={"grade": false, "grade_id": "tensor-numpy-reductions", "locked": true, "schema_version": 3, "solution": false}
+#| export
+def _accepts_numpy_keywords(reduction):
+    """Let np.sum(t), np.mean(t), ... call a Tensor reduction: accept numpy's `out=None`."""
+
+    @functools.wraps(reduction)
+    def method(self, *args, out=None, **kwargs):
+        if out is not None:
+            raise TypeError(
+                f"Tensor.{reduction.__name__.replace('_tensor_', '')}() does not support out=: "
+                "it always returns a new Tensor"
+            )
+        return reduction(self, *args, **kwargs)
+
+    return method
+
+
+def _tensor_all(self, axis=None, keepdims=False):
+    """True where every element (along `axis`) is nonzero, as a boolean Tensor."""
+    return Tensor(np.all(self.data, axis=axis, keepdims=keepdims))
+
+
+def _tensor_any(self, axis=None, keepdims=False):
+    """True where some element (along `axis`) is nonzero, as a boolean Tensor."""
+    return Tensor(np.any(self.data, axis=axis, keepdims=keepdims))
+
+
+Tensor.sum = _accepts_numpy_keywords(_tensor_sum)
+Tensor.mean = _accepts_numpy_keywords(_tensor_mean)
+Tensor.max = _accepts_numpy_keywords(_tensor_max)
+Tensor.min = _accepts_numpy_keywords(_tensor_min)
+Tensor.all = _accepts_numpy_keywords(_tensor_all)
+Tensor.any = _accepts_numpy_keywords(_tensor_any)
 
 # %% [markdown]
 # ### 🧪 Test Your Reductions
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-reductions", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Tensor, _operand_data, _elementwise
 def test_tensor_reductions():
-    """sum, mean and max over everything, along an axis, and with keepdims."""
+    """sum, mean, max and min over everything, along an axis, with keepdims and dtype."""
     print("🔬 Unit Test: Reductions...")
 
     x = Tensor([[1, 9, 3], [4, 5, 6]])
@@ -1124,12 +1587,20 @@ def test_tensor_reductions():
         ("x.sum(axis=1)", x.sum(axis=1), [13, 15], (2,)),
         ("x.sum(axis=-1)", x.sum(axis=-1), [13, 15], (2,)),
         ("x.sum(axis=1, keepdims=True)", x.sum(axis=1, keepdims=True), [[13], [15]], (2, 1)),
+        ("x.sum(axis=0, keepdims=True)", x.sum(axis=0, keepdims=True), [[5, 14, 9]], (1, 3)),
         ("x.sum(axis=(0, 1))", x.sum(axis=(0, 1)), 28, ()),
         ("x.mean(axis=0)", x.mean(axis=0), [2.5, 7.0, 4.5], (3,)),
+        ("x.mean(axis=1)", x.mean(axis=1), [13 / 3, 5.0], (2,)),
         ("x.mean(axis=1, keepdims=True)", x.mean(axis=1, keepdims=True), [[13 / 3], [5.0]], (2, 1)),
         ("x.max(axis=0)", x.max(axis=0), [4, 9, 6], (3,)),
+        ("x.max(axis=1)", x.max(axis=1), [9, 6], (2,)),
         ("x.max(axis=1, keepdims=True)", x.max(axis=1, keepdims=True), [[9], [6]], (2, 1)),
+        ("x.min(axis=0)", x.min(axis=0), [1, 5, 3], (3,)),
+        ("x.min(axis=1)", x.min(axis=1), [1, 4], (2,)),
+        ("x.min(axis=0, keepdims=True)", x.min(axis=0, keepdims=True), [[1, 5, 3]], (1, 3)),
         ("x.sum(keepdims=True)", x.sum(keepdims=True), [[28]], (1, 1)),
+        ("x.max(keepdims=True)", x.max(keepdims=True), [[9]], (1, 1)),
+        ("x.min(keepdims=True)", x.min(keepdims=True), [[1]], (1, 1)),
     ]
     for text, result, expected, shape in cases:
         assert isinstance(result, Tensor), f"{text} should return a Tensor, got {type(result).__name__}"
@@ -1140,7 +1611,53 @@ def test_tensor_reductions():
     assert abs(mean.item() - 28 / 6) < 1e-12, f"x.mean() should be {28 / 6}, got {mean.item()}"
     assert mean.dtype == np.float64, f"the mean of integers should be float64, got {mean.dtype}"
     assert x.max().item() == 9, f"x.max() should be 9, got {x.max().item()}"
+    assert x.min().item() == 1, f"x.min() should be 1, got {x.min().item()}"
+    assert x.sum().dtype == np.asarray([1]).dtype, f"the sum of integers should stay integer, got {x.sum().dtype}"
     assert Tensor([-3.0, -1.0, -2.0]).max().item() == -1.0, "the max of [-3, -1, -2] is -1"
+    assert Tensor([3.0, 1.0, 2.0]).min().item() == 1.0, "the min of [3, 1, 2] is 1"
+
+    # Three axes, none of the same length: each axis must be the one asked for
+    cube_raw = (np.arange(24).reshape(2, 3, 4) * 7) % 11
+    cube = Tensor(cube_raw)
+    for name in ("sum", "mean", "max", "min"):
+        for axis in (0, 1, 2, -1, (0, 2)):
+            for keepdims in (False, True):
+                result = getattr(cube, name)(axis=axis, keepdims=keepdims)
+                expected = getattr(cube_raw, name)(axis=axis, keepdims=keepdims)
+                text = f"cube.{name}(axis={axis}, keepdims={keepdims}) on shape (2, 3, 4)"
+                assert isinstance(result, Tensor), f"{text} should return a Tensor, got {type(result).__name__}"
+                assert result.shape == expected.shape, f"{text} should have shape {expected.shape}, got {result.shape}"
+                assert np.allclose(result.data, expected), f"{text} gave {result.data.tolist()}"
+    assert np.array_equal(cube_raw, (np.arange(24).reshape(2, 3, 4) * 7) % 11), "reductions must not modify the tensor"
+
+    # dtypes: float32 stays float32, float64 stays float64; dtype= converts
+    for dt in (np.float32, np.float64):
+        dname = np.dtype(dt).name
+        w_raw = np.array([[0.5, -1.5, 2.0], [4.0, 0.25, -3.0]], dtype=dt)
+        w = Tensor(w_raw)
+        for text, result, expected in [
+            ("w.sum()", w.sum(), 2.25), ("w.sum(axis=0)", w.sum(axis=0), [4.5, -1.25, -1.0]),
+            ("w.mean()", w.mean(), 0.375), ("w.mean(axis=1)", w.mean(axis=1), [1 / 3, 1.25 / 3]),
+            ("w.max()", w.max(), 4.0), ("w.max(axis=1)", w.max(axis=1), [2.0, 4.0]),
+            ("w.min()", w.min(), -3.0), ("w.min(axis=0)", w.min(axis=0), [0.5, -1.5, -3.0]),
+        ]:
+            assert isinstance(result, Tensor), f"{text} ({dname}) should return a Tensor, got {type(result).__name__}"
+            assert result.data.dtype == dt, f"{text} of a {dname} tensor should be {dname}, got {result.data.dtype}"
+            assert np.allclose(result.data, expected, atol=1e-6), f"{text} ({dname}) should be {expected}, got {result.data.tolist()}"
+        assert np.array_equal(w_raw, [[0.5, -1.5, 2.0], [4.0, 0.25, -3.0]]) and w.data is w_raw, f"w ({dname}) was modified"
+    counts = Tensor(np.array([[1, 2, 3], [4, 5, 6]], dtype=np.int32))
+    for text, result, want_dtype, expected in [
+        ("counts.sum(dtype=np.float32)", counts.sum(dtype=np.float32), np.float32, 21.0),
+        ("counts.sum(axis=0, dtype=np.float64)", counts.sum(axis=0, dtype=np.float64), np.float64, [5.0, 7.0, 9.0]),
+        ("counts.mean(dtype=np.float32)", counts.mean(dtype=np.float32), np.float32, 3.5),
+        ("float32 w.mean(axis=1, dtype=np.float64)", Tensor(np.ones((2, 3), dtype=np.float32)).mean(axis=1, dtype=np.float64),
+         np.float64, [1.0, 1.0]),
+        ("float32 w.sum(keepdims=True, dtype=np.float64)", Tensor(np.ones((2, 3), dtype=np.float32)).sum(keepdims=True, dtype=np.float64),
+         np.float64, [[6.0]]),
+    ]:
+        assert result.data.dtype == want_dtype, f"{text} should be {np.dtype(want_dtype)}, got {result.data.dtype}"
+        assert np.shape(result.data) == np.shape(expected), f"{text} should have shape {np.shape(expected)}, got {result.data.shape}"
+        assert np.allclose(result.data, expected), f"{text} should be {expected}, got {result.data.tolist()}"
 
     # keepdims makes the result broadcast back against x
     shifted = x - x.max(axis=1, keepdims=True)
@@ -1149,8 +1666,8 @@ def test_tensor_reductions():
     )
     assert np.array_equal(x.data, [[1, 9, 3], [4, 5, 6]]), "reductions must not modify the tensor"
 
-    print("✅ sum, mean and max work over all elements and along axes")
-    print("✅ keepdims keeps results broadcastable")
+    print("✅ sum, mean, max and min work over all elements and along axes")
+    print("✅ keepdims keeps results broadcastable; dtypes are kept, dtype= converts")
 
 test_tensor_reductions()
 
@@ -1218,12 +1735,14 @@ def _tensor_reshape(self, *shape):
     ```
 
     IMPLEMENTATION HINTS:
-    - len(shape) == 1 and isinstance(shape[0], (tuple, list))
+    - Check both how many arguments arrived and whether the first one is a
+      tuple or list (isinstance accepts a tuple of types)
     - numpy's reshape accepts a tuple
+    - Return a new Tensor: assigning to self.data.shape would reshape the caller's tensor
     """
     ### BEGIN SOLUTION
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
+        shape = shape[0]
     return Tensor(self.data.reshape(shape))
     ### END SOLUTION
 
@@ -1253,7 +1772,7 @@ def _tensor_transpose(self, *axes):
     """
     ### BEGIN SOLUTION
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-        axes = tuple(axes[0])
+        axes = axes[0]
     return Tensor(np.transpose(self.data, axes if axes else None))
     ### END SOLUTION
 
@@ -1289,6 +1808,7 @@ Tensor.T = property(_tensor_T)
 # ### 🧪 Test Your Shape Operations
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-shape-ops", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Tensor
 def test_tensor_shape_ops():
     """reshape (with tuples and -1), transpose (with and without axes) and .T"""
     print("🔬 Unit Test: Shape Operations...")
@@ -1323,12 +1843,38 @@ def test_tensor_shape_ops():
     assert np.array_equal(m.T.T.data, m.data), "transposing twice should give back the original"
     assert Tensor([1, 2, 3]).T.shape == (3,), "the transpose of a vector is the same vector"
 
-    cube = Tensor(np.arange(24).reshape(2, 3, 4))
+    cube_raw = np.arange(24).reshape(2, 3, 4)
+    cube = Tensor(cube_raw)
     assert cube.transpose().shape == (4, 3, 2), f"transpose() should reverse all axes, got {cube.transpose().shape}"
+    assert np.array_equal(cube.transpose().data, np.transpose(cube_raw)), "transpose() of (2, 3, 4) should reverse all three axes"
     assert cube.transpose(1, 0, 2).shape == (3, 2, 4), f"transpose(1, 0, 2) should give (3, 2, 4), got {cube.transpose(1, 0, 2).shape}"
+    assert np.array_equal(cube.transpose(1, 0, 2).data, np.transpose(cube_raw, (1, 0, 2))), "transpose(1, 0, 2) gave wrong values"
     p = cube.transpose((2, 0, 1))
     assert p.shape == (4, 2, 3), f"transpose((2, 0, 1)) should give (4, 2, 3), got {p.shape}"
     assert p.data[3, 1, 2] == cube.data[1, 2, 3], "transpose((2, 0, 1)): new [k, i, j] should be old [i, j, k]"
+    q = cube.transpose([0, 2, 1])
+    assert q.shape == (2, 4, 3) and np.array_equal(q.data, np.swapaxes(cube_raw, 1, 2)), (
+        f"transpose([0, 2, 1]) should swap the last two axes, giving (2, 4, 3), got {q.shape}"
+    )
+    # .T reverses ALL the axes (numpy's and PyTorch's meaning), not just the last two
+    assert cube.T.shape == (4, 3, 2), f"cube.T of a (2, 3, 4) tensor should be (4, 3, 2), got {cube.T.shape}"
+    assert np.array_equal(cube.T.data, cube_raw.T), "cube.T should reverse all the axes"
+    assert np.array_equal(cube_raw, np.arange(24).reshape(2, 3, 4)) and cube.shape == (2, 3, 4), (
+        "transpose must not change the original tensor"
+    )
+
+    # Reshapes and transposes keep the dtype, and reshape accepts a nested shape from a list
+    for dt in (np.float32, np.float64):
+        dname = np.dtype(dt).name
+        f_raw = np.arange(6, dtype=dt) / 4
+        f = Tensor(f_raw)
+        for text, result, shape in [("reshape(2, 3)", f.reshape(2, 3), (2, 3)), ("reshape((3, -1))", f.reshape((3, -1)), (3, 2)),
+                                    ("reshape(2, 3).T", f.reshape(2, 3).T, (3, 2)),
+                                    ("reshape(1, 2, 3).transpose(2, 0, 1)", f.reshape(1, 2, 3).transpose(2, 0, 1), (3, 1, 2))]:
+            assert isinstance(result, Tensor), f"{text} ({dname}) should return a Tensor, got {type(result).__name__}"
+            assert result.data.dtype == dt, f"{text} of a {dname} tensor should stay {dname}, got {result.data.dtype}"
+            assert result.shape == shape, f"{text} ({dname}) should have shape {shape}, got {result.shape}"
+        assert f.data is f_raw and f_raw.shape == (6,), f"reshape must not change the original {dname} tensor"
 
     print("✅ reshape works with separate sizes, tuples and -1")
     print("✅ transpose and .T permute axes correctly")
@@ -1353,7 +1899,9 @@ test_tensor_shape_ops()
 #
 # In deep learning you index to take a mini-batch (`X[i:i + 32]`), to pick the score of
 # the correct class for each example (`scores[np.arange(n), labels]`), and to mask values.
-# The index itself may be a `Tensor` (for example a mask `Tensor`), so unwrap it first.
+# The index itself may be a `Tensor` (for example a boolean mask from `t > 0`). numpy
+# accepts that without any help from us: an index that is not an ndarray is converted
+# with `np.asarray`, which calls the `__array__` method you wrote in Step 1.
 #
 # Slicing gives a **view** (shared memory) and index arrays give a copy — numpy's rules,
 # which PyTorch shares.
@@ -1384,10 +1932,10 @@ def _tensor_getitem(self, key):
     TODO: Return the selected elements as a new Tensor.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. If `key` is a Tensor, use its numpy array instead
-    2. If `key` is a tuple (t[i, j] passes the tuple (i, j)), replace every
-       Tensor inside it by its numpy array
-    3. Index the numpy array with the key and wrap the result in a Tensor
+    1. Index the numpy array with the key, exactly as given: t[i, j] passes the
+       tuple (i, j), and numpy understands it (Tensors inside included, through
+       their __array__)
+    2. Wrap the result in a Tensor
 
     EXAMPLE USAGE:
     ```python
@@ -1399,14 +1947,10 @@ def _tensor_getitem(self, key):
     ```
 
     IMPLEMENTATION HINTS:
-    - A generator expression inside tuple(...) rebuilds a tuple element by element
     - numpy does all the real work: ints, slices, lists, arrays and masks
+    - An integer index gives a numpy scalar; Tensor() turns it into a 0-d tensor
     """
     ### BEGIN SOLUTION
-    if isinstance(key, Tensor):
-        key = key.data
-    elif isinstance(key, tuple):
-        key = tuple(k.data if isinstance(k, Tensor) else k for k in key)
     return Tensor(self.data[key])
     ### END SOLUTION
 
@@ -1454,6 +1998,7 @@ Tensor.__repr__ = _tensor_repr
 # ### 🧪 Test Your Indexing
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-indexing", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: Tensor
 def test_tensor_indexing():
     """Integers, slices, index arrays and boolean masks, all returning Tensors."""
     print("🔬 Unit Test: Indexing...")
@@ -1477,6 +2022,18 @@ def test_tensor_indexing():
         assert result.shape == shape, f"{text} should have shape {shape}, got {result.shape}"
         assert np.array_equal(result.data, expected), f"{text} should be {expected}, got {result.data.tolist()}"
     assert x[1, 2].item() == 6, "x[1, 2].item() should be 6"
+    assert np.array_equal(x.data, [[1, 2, 3], [4, 5, 6]]), "indexing must not modify the tensor"
+    assert np.shares_memory(x[:, 1:].data, x.data) and np.shares_memory(x[1].data, x.data), (
+        "slicing should give a view of the same memory, as in numpy and PyTorch (do not copy)"
+    )
+    assert np.array_equal(mask.data, [[False, True, False], [True, False, True]]), "indexing must not modify the mask"
+
+    # Indexing keeps the dtype
+    for dt in (np.float32, np.float64):
+        f = Tensor(np.arange(12, dtype=dt).reshape(3, 4))
+        for text, result in [("f[0]", f[0]), ("f[:, 1:3]", f[:, 1:3]), ("f[1, 2]", f[1, 2]), ("f[[2, 0]]", f[[2, 0]]),
+                             ("f[Tensor(f.data > 5)]", f[Tensor(f.data > 5)])]:
+            assert result.data.dtype == dt, f"{text} of a {np.dtype(dt)} tensor should stay {np.dtype(dt)}, got {result.data.dtype}"
     try:
         x[2]
         assert False, "x[2] is out of bounds for 2 rows and should raise IndexError"
@@ -1491,6 +2048,7 @@ test_tensor_indexing()
 # ### 🧪 Test Your `repr`
 
 # %% nbgrader={"grade": true, "grade_id": "test-tensor-repr", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: Tensor
 def test_tensor_repr():
     """repr shows values, shape and dtype, and stays short for huge tensors."""
     print("🔬 Unit Test: repr...")
@@ -1507,6 +2065,14 @@ def test_tensor_repr():
     for text, (tensor, want) in expected.items():
         got = repr(tensor)
         assert got == want, f"repr({text}) should be {want!r}, got {got!r}"
+
+    # Exactly _REPR_MAX_ELEMENTS elements are still shown in full; one more is summarised
+    full = repr(Tensor(np.zeros(_REPR_MAX_ELEMENTS)))
+    assert full.startswith("Tensor([0.0, 0.0, ") and "..." not in full, (
+        f"a tensor of exactly {_REPR_MAX_ELEMENTS} elements should be shown in full, as a list, got {full[:60]!r}..."
+    )
+    over = repr(Tensor(np.zeros(_REPR_MAX_ELEMENTS + 1)))
+    assert "..." in over and len(over) < 1000, f"a tensor of {_REPR_MAX_ELEMENTS + 1} elements should be summarised"
 
     big = Tensor(np.zeros(1_000_000))
     text = repr(big)
@@ -1548,12 +2114,16 @@ success = run_module_tests_auto("Tensor")
 # - **Construction**: `Tensor(data, dtype=None)` from scalars, lists, arrays and Tensors,
 #   with numpy's dtype inference and without needless copies
 # - **Properties**: `data`, `shape`, `size`, `dtype`, `ndim`, `item()`, `numpy()`, `len()`,
-#   and the `__array__` protocol so numpy accepts Tensors
-# - **Arithmetic**: `+ - * /` with broadcasting, reflected operators and unary minus
+#   `float()`, `int()`, and the `__array__` protocol so numpy accepts Tensors
+# - **Arithmetic**: `+ - * /` with broadcasting, reflected operators and unary minus, with
+#   PyTorch's dtypes: numbers and numpy scalars never widen a float32 tensor
+# - **Comparisons** (provided): element-wise `< <= > >= == !=` giving boolean tensors, with
+#   tensors still hashable by identity
 # - **Interoperability**: `NotImplemented` for foreign types and `__array_ufunc__ = None`,
 #   so `ndarray + Tensor` gives a Tensor and later classes can take over operators
 # - **Matrix multiplication**: `@` and `matmul`, with errors that name both shapes
-# - **Reductions**: `sum`, `mean`, `max` with `axis` and `keepdims`
+# - **Reductions**: `sum`, `mean`, `max`, `min` with `axis`, `keepdims` and `dtype`, which
+#   `np.sum(t)`, `np.mean(t)`, ... call as well
 # - **Shape operations**: `reshape` (with `-1`), `transpose`, `.T`
 # - **Indexing and display**: numpy-style indexing and a readable, bounded `repr`
 #
@@ -1564,6 +2134,7 @@ success = run_module_tests_auto("Tensor")
 # - **Python's operator protocol** (`__add__`, `NotImplemented`, `__radd__`) decides who
 #   computes `a + b`; playing by its rules is what lets new types extend old ones.
 # - **Views** make `reshape`, `transpose` and slicing free, whatever the size.
+# - **dtypes are part of the result**: float32 in, float32 out, through every operation.
 #
 # ### 🔗 Connection to real ML systems
 # - `torch.Tensor` has all of these operations with the same meaning; `torch.as_tensor`
