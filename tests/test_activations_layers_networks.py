@@ -76,7 +76,38 @@ def test_elementwise_activations_match_numpy(activation, reference, shape, dtype
 def test_relu_exact_values():
     out = ReLU()(Tensor([[-2.0, -0.0, 0.0, 0.5, 3.0]]))
     np.testing.assert_array_equal(out.data, [[0.0, 0.0, 0.0, 0.5, 3.0]])
-    assert ReLU()(Tensor([-1, 2])).data.tolist() == [0, 2]  # integer data stays integer
+    ints = ReLU()(Tensor([-1, 2]))
+    assert ints.data.tolist() == [0, 2] and np.issubdtype(ints.dtype, np.integer)  # integer data stays integer
+
+
+def test_relu_at_and_around_zero():
+    # ReLU(0) = 0 exactly, and nothing is nudged: the smallest numbers either side of 0
+    x = np.array([-1e-300, -5e-324, -0.0, 0.0, 5e-324, 1e-300])
+    np.testing.assert_array_equal(ReLU()(Tensor(x)).data, [0.0, 0.0, 0.0, 0.0, 5e-324, 1e-300])
+    x32 = np.array([-1e-45, 0.0, 1e-45], dtype=np.float32)  # float32 subnormals
+    out = ReLU()(Tensor(x32))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.data, np.array([0.0, 0.0, 1e-45], dtype=np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", [ReLU(), Sigmoid(), Tanh(), Softmax(), Softmax(axis=0), Softmax(axis=1)],
+                         ids=["relu", "sigmoid", "tanh", "softmax", "softmax-axis0", "softmax-axis1"])
+def test_activations_keep_dtype_and_never_touch_their_input(activation, dtype):
+    x = (RNG.standard_normal((4, 3, 5)) * 50).astype(dtype)  # non-square, large enough to overflow a naive exp
+    before = x.copy()
+    t = Tensor(x)
+    with strict_numerics():
+        out = activation(t)
+    assert isinstance(out, Tensor) and out is not t and out.dtype == dtype and out.shape == x.shape
+    assert not np.shares_memory(out.data, x)
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_array_equal(t.data, before)
+    v = Variable(x.copy())
+    with strict_numerics():
+        vout = activation(v)
+    assert isinstance(vout, Variable) and values(vout).dtype == dtype
+    np.testing.assert_allclose(values(vout), out.data, rtol=1e-6 if dtype == np.float32 else 1e-12, atol=1e-30)
 
 
 def test_sigmoid_known_values_and_symmetry():
@@ -118,6 +149,19 @@ def test_activation_interface():
         assert activation.parameters() == []
         assert callable(activation)
     assert repr(ReLU()) == "ReLU()" and repr(Softmax(axis=0)) == "Softmax(axis=0)"
+
+
+@pytest.mark.parametrize("shape, axis", [((4, 5), -1), ((4, 5), 0), ((3, 7), 1), ((2, 3, 4), -1), ((2, 3, 4), 1), ((2, 3, 4), 0)])
+def test_softmax_axis_and_keepdims_on_non_square_batches(shape, axis):
+    x = RNG.standard_normal(shape) * 4 + np.arange(shape[-1])  # rows differ, columns differ
+    out = Softmax(axis=axis)(Tensor(x)).data
+    assert out.shape == shape
+    np.testing.assert_allclose(out, softmax_reference(x, axis), rtol=1e-12)
+    np.testing.assert_allclose(out.sum(axis=axis), 1.0, rtol=1e-12)
+    # each slice along `axis` is normalised on its own: a per-slice shift changes nothing
+    shift = RNG.standard_normal(np.sum(x, axis=axis, keepdims=True).shape) * 300
+    with strict_numerics():
+        np.testing.assert_allclose(Softmax(axis=axis)(Tensor(x + shift)).data, out, rtol=1e-9)
 
 
 # --------------------------------------------------------------------------- activations: stability
@@ -221,6 +265,39 @@ def test_matmul_values(function):
     assert function(Tensor(a32), Tensor(b.astype(np.float32))).dtype == np.float32
 
 
+@pytest.mark.parametrize("function", [matmul_naive, matmul], ids=["naive", "vectorised"])
+@pytest.mark.parametrize("dtype_a, dtype_b", [(np.float32, np.float32), (np.float64, np.float64), (np.int64, np.int64),
+                                              (np.int64, np.float64), (np.float32, np.float64), (np.int32, np.float32)])
+def test_matmul_result_dtype_is_numpys(function, dtype_a, dtype_b):
+    a = np.array([[1, 2, 3], [4, 5, 6]]).astype(dtype_a)
+    b = (np.array([[0.5, 1.0, -1.0, 2.0], [0.25, 0.0, 3.0, 1.0], [1.0, -0.5, 0.0, 0.75]]) * (1 if np.issubdtype(dtype_b, np.floating) else 4)).astype(dtype_b)
+    out = function(Tensor(a), Tensor(b))
+    assert isinstance(out, Tensor)
+    assert out.dtype == (a @ b).dtype
+    np.testing.assert_allclose(out.data, a @ b, rtol=1e-6)
+
+
+@pytest.mark.parametrize("function", [matmul_naive, matmul], ids=["naive", "vectorised"])
+@pytest.mark.parametrize("shape_a, shape_b", [((1, 1), (1, 1)), ((1, 3), (3, 1)), ((3, 1), (1, 4)), ((1, 3), (3, 4)), ((4, 3), (3, 5))])
+def test_matmul_rectangular_and_smallest_matrices(function, shape_a, shape_b):
+    a = (np.arange(np.prod(shape_a)) - 1.5).reshape(shape_a)
+    b = (np.arange(np.prod(shape_b)) * 0.5 + 1.0).reshape(shape_b)
+    out = function(Tensor(a), Tensor(b))
+    assert out.shape == (shape_a[0], shape_b[1])
+    np.testing.assert_allclose(out.data, a @ b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("function", [matmul_naive, matmul], ids=["naive", "vectorised"])
+def test_matmul_accepts_lists_and_arrays_and_leaves_them_alone(function):
+    a, b = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], np.array([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]])
+    before = b.copy()
+    for left, right in [(a, b), (np.array(a), b.tolist()), (a, b.tolist()), (Tensor(a), b)]:
+        out = function(left, right)
+        assert isinstance(out, Tensor)
+        np.testing.assert_array_equal(out.data, [[4.0, -1.0], [10.0, -1.0]])
+    np.testing.assert_array_equal(b, before)
+
+
 @pytest.mark.parametrize("shape_a, shape_b", [((5,), (5, 3)), ((4, 5), (5,)), ((2, 3, 4), (4, 6)), ((2, 3, 4), (2, 4, 1))])
 def test_matmul_follows_numpy_for_vectors_and_batches(shape_a, shape_b):
     a, b = RNG.standard_normal(shape_a), RNG.standard_normal(shape_b)
@@ -235,6 +312,27 @@ def test_matmul_error_names_both_shapes(function, shape_a, shape_b):
     with pytest.raises(ValueError) as info:
         function(Tensor(np.ones(shape_a)), Tensor(np.ones(shape_b)))
     assert str(shape_a) in str(info.value) and str(shape_b) in str(info.value)
+
+
+@pytest.mark.parametrize("shape_a, shape_b", [((), (2,)), ((2,), ()), ((), ()), ((2, 3, 4), (2, 5, 6)), ((3, 1, 2, 4), (5, 3, 3))])
+def test_matmul_rejects_scalars_on_either_side_and_batched_mismatches(shape_a, shape_b):
+    with pytest.raises(ValueError) as info:
+        matmul(Tensor(np.ones(shape_a)), Tensor(np.ones(shape_b)))
+    assert str(shape_a) in str(info.value) and str(shape_b) in str(info.value)
+
+
+@pytest.mark.parametrize("shape_a, shape_b", [((3,), (3, 2)), ((2, 3), (3,)), ((2, 2, 3), (3, 2)), ((2, 3), (2, 3, 1))])
+def test_matmul_naive_needs_two_matrices(shape_a, shape_b):
+    with pytest.raises(ValueError) as info:
+        matmul_naive(Tensor(np.ones(shape_a)), Tensor(np.ones(shape_b)))
+    assert str(shape_a) in str(info.value) and str(shape_b) in str(info.value)
+
+
+def test_matmul_broadcast_batches():
+    a, b = RNG.standard_normal((3, 1, 2, 4)), RNG.standard_normal((5, 4, 3))
+    out = matmul(Tensor(a), Tensor(b))
+    assert out.shape == (3, 5, 2, 3)
+    np.testing.assert_allclose(out.data, a @ b, rtol=1e-12)
 
 
 def test_matmul_rejects_scalars_and_naive_needs_matrices():
@@ -254,6 +352,15 @@ def test_parameter_is_a_trainable_variable_once_autograd_is_exported():
     np.testing.assert_array_equal(values(p), [[1.0, 2.0]])
     assert isinstance(Parameter(Tensor([1.0])), Variable)
     assert isinstance(Parameter([1.0, 2.0]), Variable)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_parameter_keeps_the_dtype(dtype, monkeypatch):
+    values_in = np.array([[1.0, -2.0, 0.5]], dtype=dtype)
+    assert values(Parameter(values_in)).dtype == dtype
+    monkeypatch.setitem(sys.modules, "tinytorch.core.autograd", None)
+    p = Parameter(values_in)
+    assert type(p) is Tensor and p.dtype == dtype
 
 
 def test_parameter_falls_back_to_a_tensor_without_autograd(monkeypatch):
@@ -302,6 +409,23 @@ def test_dense_shapes_dtypes_and_parameters():
     assert repr(layer) == "Dense(4 -> 3)"
 
 
+def test_dense_layers_never_share_arrays():
+    layers = [Dense(4, 4, seed=0), Dense(4, 4, seed=0), Dense(4, 4), Dense(4, 4)]
+    np.testing.assert_array_equal(values(layers[0].weights), values(layers[1].weights))
+    assert not np.array_equal(values(layers[2].weights), values(layers[3].weights))
+    for i in range(len(layers)):
+        for j in range(i + 1, len(layers)):
+            for name in ("weights", "bias"):
+                assert not np.shares_memory(values(getattr(layers[i], name)), values(getattr(layers[j], name)))
+
+
+@pytest.mark.parametrize("n_in, n_out", [(1, 1), (3, 5), (7, 2)])
+def test_dense_non_square_shapes(n_in, n_out):
+    layer = Dense(n_in, n_out, seed=0)
+    assert layer.weights.shape == (n_in, n_out) and layer.bias.shape == (n_out,)
+    assert values(layer.weights).dtype == np.float32 and values(layer.bias).dtype == np.float32
+
+
 @pytest.mark.parametrize("init, std", [("xavier", lambda i, o: np.sqrt(2 / (i + o))), ("he", lambda i, o: np.sqrt(2 / i))])
 def test_dense_seeded_init_is_reproducible_and_exact(init, std):
     layer = Dense(6, 5, weight_init=init, seed=11)
@@ -346,6 +470,31 @@ def test_dense_forward_values():
     layer = Dense(3, 2, use_bias=False, seed=0)
     x = RNG.standard_normal((4, 3))
     np.testing.assert_allclose(values(layer(Tensor(x))), x @ values(layer.weights), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dense_3_to_5_on_a_batch_of_4_keeps_dtype_and_input(dtype):
+    layer = Dense(3, 5, seed=0)
+    w = (np.arange(15, dtype=np.float32).reshape(3, 5) - 7) / 4
+    b = np.array([0.5, -1.0, 2.0, 0.0, 0.25], dtype=np.float32)
+    layer.weights, layer.bias = Parameter(w), Parameter(b)
+    x = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0], [0.0, 0.0, 0.0], [2.0, -3.0, 1.5]], dtype=dtype)
+    before = x.copy()
+    out = layer(Tensor(x))
+    assert out.shape == (4, 5) and values(out).dtype == dtype
+    np.testing.assert_allclose(values(out), x.astype(np.float64) @ w + b, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(values(out)[2], b)  # a zero row gives exactly the bias
+    np.testing.assert_array_equal(x, before)
+    single = layer(Tensor(x[:1]))
+    assert single.shape == (1, 5) and values(single).dtype == dtype  # a batch of one stays a batch
+
+
+def test_dense_1_to_1():
+    layer = Dense(1, 1, seed=0)
+    layer.weights, layer.bias = Parameter(np.array([[-2.0]], dtype=np.float32)), Parameter(np.array([0.5], dtype=np.float32))
+    out = layer(Tensor(np.array([[3.0]], dtype=np.float32)))
+    assert out.shape == (1, 1) and values(out).dtype == np.float32
+    np.testing.assert_array_equal(values(out), [[-5.5]])
 
 
 @pytest.mark.parametrize("sizes, shape", [((64, 10), (32, 63)), ((3, 2), (4,)), ((3, 2), ()), ((3, 2), (2, 3, 4))])
@@ -439,6 +588,60 @@ def test_create_mlp_structure_and_seeding():
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-6)
     assert [type(layer).__name__ for layer in create_mlp(2, [], 1).layers] == ["Dense"]
     assert [type(layer).__name__ for layer in create_mlp(2, (), 1, output_activation=Sigmoid).layers] == ["Dense", "Sigmoid"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_mlp_keeps_dtype_and_input(dtype):
+    mlp = create_mlp(5, (7, 3, 4), 2, output_activation=Softmax, seed=3)
+    x = RNG.standard_normal((6, 5)).astype(dtype)
+    before = x.copy()
+    out = mlp(Tensor(x))
+    assert out.shape == (6, 2) and values(out).dtype == dtype
+    h = x.astype(np.float64)
+    dense = [layer for layer in mlp.layers if isinstance(layer, Dense)]
+    for i, layer in enumerate(dense):
+        h = h @ values(layer.weights) + values(layer.bias)
+        if i < len(dense) - 1:
+            h = np.maximum(h, 0)
+    np.testing.assert_allclose(values(out), softmax_reference(h), rtol=1e-4, atol=1e-6)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_create_mlp_deep_non_square_and_same_shape_layers():
+    deep = create_mlp(5, (7, 3, 4), 2, seed=3)
+    assert [type(layer).__name__ for layer in deep.layers] == ["Dense", "ReLU"] * 3 + ["Dense"]
+    dense = [layer for layer in deep.layers if isinstance(layer, Dense)]
+    assert [(d.input_size, d.output_size) for d in dense] == [(5, 7), (7, 3), (3, 4), (4, 2)]
+    for i, d in enumerate(dense):
+        np.testing.assert_array_equal(values(d.weights), values(Dense(d.input_size, d.output_size, weight_init="he", seed=3 + i).weights))
+
+    square = create_mlp(4, [4, 4], 4, activation=Tanh, seed=0)
+    dense = [layer for layer in square.layers if isinstance(layer, Dense)]
+    assert len({id(d) for d in dense}) == 3 and square.layers[1] is not square.layers[3]
+    params = square.parameters()
+    assert len(params) == 6 and len({id(p) for p in params}) == 6
+    for i in range(len(params)):
+        for j in range(i + 1, len(params)):
+            assert not np.shares_memory(values(params[i]), values(params[j]))
+    assert not np.array_equal(values(dense[0].weights), values(dense[1].weights))
+
+    forced = create_mlp(3, [5, 4], 2, weight_init="xavier", seed=1)
+    for i, d in enumerate(layer for layer in forced.layers if isinstance(layer, Dense)):
+        np.testing.assert_array_equal(values(d.weights), values(Dense(d.input_size, d.output_size, weight_init="xavier", seed=1 + i).weights))
+    unseeded = [create_mlp(4, [8], 3) for _ in range(2)]
+    assert not np.array_equal(values(unseeded[0].layers[0].weights), values(unseeded[1].layers[0].weights))
+    assert [type(layer).__name__ for layer in create_mlp(3, [4, 4], 1, output_activation=Sigmoid).layers] == ["Dense", "ReLU", "Dense", "ReLU", "Dense", "Sigmoid"]
+
+
+def test_sequential_same_shape_layers_in_order():
+    same = [Dense(4, 4, seed=s) for s in (0, 1, 2)]
+    net = Sequential([same[0], Tanh(), same[1], lambda t: t, same[2]])
+    params = net.parameters()
+    assert len(params) == 6 and all(p is q for p, q in zip(params, [p for d in same for p in (d.weights, d.bias)]))
+    x = RNG.standard_normal((2, 4))
+    w = [(values(d.weights), values(d.bias)) for d in same]
+    want = (np.tanh(x @ w[0][0] + w[0][1]) @ w[1][0] + w[1][1]) @ w[2][0] + w[2][1]
+    np.testing.assert_allclose(values(net(Tensor(x))), want, rtol=1e-6, atol=1e-6)
 
 
 def test_create_mlp_parameter_count_and_forward():

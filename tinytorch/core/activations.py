@@ -152,9 +152,9 @@ class Softmax(Activation):
            a. subtract the maximum and exponentiate (every value is now in (0, 1])
            b. divide by the sum along self.axis (again keeping the axis)
            c. return a new Tensor
-        3. Otherwise x is a Variable: do the same with its own methods,
-           shifting by a constant Tensor of the maxima:
-           shifted = (x - Tensor(maxima)).exp(), then shifted / shifted.sum(...)
+        3. Otherwise x is a Variable: do the same with its own methods. Shift it by
+           the maxima wrapped in a plain Tensor (a constant), exponentiate with the
+           Variable's exp(), and divide by the Variable's own sum along self.axis
 
         EXAMPLE USAGE:
         ```python

@@ -11,15 +11,19 @@ from tinytorch.core.tensor import Tensor
 
 def matmul_naive(a, b):
     """
-    Matrix product of two 2-D Tensors with explicit loops (for teaching; slow).
+    Matrix product of two 2-D matrices with explicit loops (for teaching; slow).
+
+    a and b may be Tensors, numpy arrays or nested lists.
 
     TODO: Compute a @ b with three nested loops and return it as a Tensor.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. Take the numpy arrays of a and b (np.asarray(t.data) for a Tensor)
+    1. Take the numpy arrays of a and b: a Tensor's .data, anything else (an
+       array, a nested list) converted with np.asarray
     2. Both must be 2-D, and a's columns must equal b's rows; otherwise raise
        ValueError with a message that shows both shapes
-    3. Make a result array of zeros with shape (rows of a, columns of b)
+    3. Make a result array of zeros with shape (rows of a, columns of b), in the
+       dtype numpy's own @ would give (float32 stays float32, ints stay ints)
     4. Loop over every row i and column j, and sum a[i, k] * b[k, j] over k
     5. Return the result as a Tensor
 
@@ -29,11 +33,13 @@ def matmul_naive(a, b):
     b = Tensor([[5, 6], [7, 8]])
     matmul_naive(a, b)                  # Tensor([[19, 22], [43, 50]])
     matmul_naive(a, Tensor([[1, 2, 3]]))  # ValueError: ... (2, 2) ... (1, 3) ...
+    matmul_naive([[1.0, 2.0]], np.ones((2, 3)))   # Tensor([[3.0, 3.0, 3.0]])
     ```
 
     IMPLEMENTATION HINTS:
     - n, m = a.shape unpacks the two sizes of a 2-D array
-    - np.result_type(a, b) is the dtype numpy's own @ would produce (ints stay ints)
+    - np.zeros takes a dtype; np.result_type(a, b) is the dtype of a product of a and b.
+      Plain np.zeros(shape) is float64, which would turn float32 inputs into float64
     - Use range() loops and plain indexing; no np.dot / @ here: that is Step 2
     """
     a = np.asarray(a.data if isinstance(a, Tensor) else a)
@@ -57,10 +63,12 @@ def matmul(a, b):
     """
     Matrix product of two Tensors, computed by numpy (fast), with a clear shape error.
 
+    Like matmul_naive, it also accepts numpy arrays and nested lists.
+
     TODO: Check the inner dimensions, then compute a @ b with numpy and return a Tensor.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. Take the numpy arrays of a and b
+    1. Take the numpy arrays of a and b (as in matmul_naive)
     2. If either is 0-dimensional, raise ValueError naming both shapes
     3. Find the inner sizes: a's last axis; b's only axis if b is a vector,
        otherwise b's second-to-last axis
@@ -77,8 +85,9 @@ def matmul(a, b):
 
     IMPLEMENTATION HINTS:
     - shape[-1] is the last axis, shape[-2] the second-to-last
-    - np.matmul(a, b) (or a @ b on arrays) does the multiplication
+    - np.matmul(a, b) (or a @ b on arrays) does the multiplication, and keeps the dtype
     - An f-string shows a shape tuple directly: f"{a.shape}"
+    - A 0-dimensional operand on either side is an error, not only when both are
     """
     a = np.asarray(a.data if isinstance(a, Tensor) else a)
     b = np.asarray(b.data if isinstance(b, Tensor) else b)
@@ -114,8 +123,10 @@ def Parameter(data):
     ```
 
     IMPLEMENTATION HINTS:
-    - `import tinytorch.core.autograd as autograd` inside a try block
+    - An import statement can sit inside a function and inside a try block; import the
+      module by its full dotted name and give it the short name autograd with `as`
     - A ModuleNotFoundError has a .name attribute: the module that was not found
+    - Keep the dtype: Tensor(data) without a dtype argument keeps float32 as float32
     - A bare `raise` inside an except block re-raises the current exception
     """
     try:

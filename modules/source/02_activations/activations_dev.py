@@ -92,17 +92,26 @@ from tinytorch.core.tensor import Tensor
 # can flow backwards through it. Your activations should work with those too — without
 # being rewritten. The rule (the same one the whole course follows) is:
 #
-# ```python
-# if isinstance(x, Tensor):
-#     ...compute with numpy and return a Tensor...
-# else:
-#     ...x is a Variable: use its own differentiable methods (x.relu(), x.sigmoid(), ...)
+# ```
+# is x a Tensor?   (isinstance(x, Tensor))
+#   yes  ->  compute with numpy on its array and return a NEW Tensor
+#   no   ->  x is a Variable: use its own differentiable methods (x.relu(), x.sigmoid(), ...)
 # ```
 #
 # A `Variable` is not a `Tensor`, so the second branch is only taken once autograd exists.
 # You never import autograd here: you just call methods the `Variable` will have.
 # That is *duck typing*, and it is also how PyTorch lets one `nn.ReLU` serve plain and
 # gradient-tracking tensors alike.
+
+# %% [markdown]
+# ### Two rules every activation keeps
+# - **Never change the input.** `x` may be a batch that the caller still needs (the next
+#   example in a loop, a residual connection, the backward pass). Numpy makes in-place
+#   changes easy (`out=`, `+=`, `a[a < 0] = 0`); an activation always computes a new array.
+# - **Keep the dtype.** float32 in, float32 out; float64 in, float64 out: that is what
+#   PyTorch does, and float32 is what networks run in (module 03). Python numbers (`0`,
+#   `1.0`) never change an array's dtype, but a float64 *array* does: `np.zeros(x.shape)`
+#   or `np.float64(1)` silently turns float32 data into float64, doubling memory and time.
 
 # %% [markdown]
 # ## The Activation Base Class (provided)
@@ -141,15 +150,90 @@ class Activation:
         return f"{type(self).__name__}()"
 
 # %% [markdown]
-# The tests below check the `Variable` branch as well, but only once you have built and
-# exported autograd (module 07). Until then that part is skipped and says so. The next cell
-# only looks for the exported module; it never needs it.
+# The tests below check the `Variable` branch too. Autograd does not exist yet, so they use
+# a small **stand-in**: an object that is not a Tensor, keeps its values in a Tensor (`.data`)
+# and has the methods a `Variable` will have (`relu`, `sigmoid`, `tanh`, `exp`, `sum` and the
+# arithmetic operators), computed with numpy. It also notes which methods you called. That is
+# duck typing at work: your activation cannot tell it from a real `Variable`. Once you have
+# exported autograd (module 07), the tests also run the real thing.
 
 # %% nbgrader={"grade": false, "grade_id": "activations-test-helpers", "locked": true, "schema_version": 3, "solution": false}
 try:
     from tinytorch.core.autograd import Variable as _Variable   # exists after module 07
 except ModuleNotFoundError:
     _Variable = None
+
+
+class _StandIn:
+    """A stand-in for module 07's Variable: not a Tensor, values in a Tensor, Variable's methods.
+
+    It computes with numpy and appends the name of every method it runs to `calls` (a list
+    shared by all the stand-ins computed from one another).
+    """
+
+    __array_ufunc__ = None  # `ndarray - stand_in` then asks the stand-in, as for a Variable
+
+    def __init__(self, values, calls=None):
+        self.values = np.array(values, dtype=np.float64)
+        self.data = Tensor(self.values.copy())
+        self.calls = [] if calls is None else calls
+
+    @property
+    def shape(self):
+        return self.values.shape
+
+    def _result(self, name, values):
+        self.calls.append(name)
+        return _StandIn(values, self.calls)
+
+    @staticmethod
+    def _operand(other):
+        if isinstance(other, _StandIn):
+            return other.values
+        return np.asarray(other.data) if isinstance(other, Tensor) else np.asarray(other)
+
+    def relu(self):
+        return self._result("relu", np.maximum(self.values, 0.0))
+
+    def sigmoid(self):
+        e = np.exp(-np.abs(self.values))
+        return self._result("sigmoid", np.where(self.values >= 0, 1 / (1 + e), e / (1 + e)))
+
+    def tanh(self):
+        return self._result("tanh", np.tanh(self.values))
+
+    def exp(self):
+        return self._result("exp", np.exp(self.values))
+
+    def sum(self, axis=None, keepdims=False):
+        return self._result("sum", np.sum(self.values, axis=axis, keepdims=keepdims))
+
+    def __add__(self, other):
+        return self._result("add", self.values + self._operand(other))
+
+    def __radd__(self, other):
+        return self._result("add", self._operand(other) + self.values)
+
+    def __sub__(self, other):
+        return self._result("sub", self.values - self._operand(other))
+
+    def __rsub__(self, other):
+        return self._result("sub", self._operand(other) - self.values)
+
+    def __mul__(self, other):
+        return self._result("mul", self.values * self._operand(other))
+
+    def __rmul__(self, other):
+        return self._result("mul", self._operand(other) * self.values)
+
+    def __truediv__(self, other):
+        return self._result("div", self.values / self._operand(other))
+
+    def __rtruediv__(self, other):
+        return self._result("div", self._operand(other) / self.values)
+
+    def __neg__(self):
+        return self._result("neg", -self.values)
 
 # %% [markdown]
 # ## Step 1: ReLU — the Rectified Linear Unit
@@ -223,22 +307,34 @@ class ReLU(Activation):
 
 # %% nbgrader={"grade": true, "grade_id": "test-relu", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_relu():
-    """ReLU zeroes negatives, keeps positives, and preserves shape and dtype."""
+    """ReLU zeroes negatives, keeps positives, keeps shape and dtype, and leaves its input alone."""
     print("🔬 Unit Test: ReLU...")
     relu = ReLU()
 
     x = Tensor([-2.0, -0.5, 0.0, 0.5, 2.0])
     out = relu(x)
+    assert isinstance(out, Tensor), f"ReLU of a Tensor should return a new Tensor, got {type(out).__name__}"
     got = np.asarray(out.data)
     assert got.shape == (5,), f"ReLU should keep the shape (5,), got {got.shape}"
     assert np.array_equal(got, [0.0, 0.0, 0.0, 0.5, 2.0]), f"ReLU([-2, -0.5, 0, 0.5, 2]) should be [0, 0, 0, 0.5, 2], got {got.tolist()}"
     assert np.array_equal(x.data, [-2.0, -0.5, 0.0, 0.5, 2.0]), f"ReLU must not change its input, which is now {x.data.tolist()}"
 
-    batch = Tensor(np.array([[-1.0, 1.0, -3.0], [2.0, -2.0, 0.25]], dtype=np.float32))
-    got = np.asarray(relu.forward(batch).data)
-    assert got.shape == (2, 3), f"ReLU of a (2, 3) batch should be (2, 3), got {got.shape}"
-    assert got.dtype == np.float32, f"ReLU should keep float32 data in float32, got {got.dtype}"
-    assert np.array_equal(got, [[0.0, 1.0, 0.0], [2.0, 0.0, 0.25]]), f"ReLU of the batch gave {got.tolist()}"
+    # Exactly at 0, and the smallest numbers either side of it: ReLU(0) = 0, nothing is nudged
+    edge = np.array([-1e-300, -0.0, 0.0, 5e-324, 1e-300])
+    got = np.asarray(relu(Tensor(edge)).data)
+    assert np.array_equal(got, [0.0, 0.0, 0.0, 5e-324, 1e-300]), f"ReLU around 0 should be [0, 0, 0, 5e-324, 1e-300], got {got.tolist()}"
+
+    # float32 stays float32 and float64 stays float64, on a non-square batch
+    for dtype in (np.float32, np.float64):
+        values = np.array([[-1.5, 0.0, 2.25], [3.0, -0.5, 0.125], [-4.0, 1.0, 0.0], [0.5, -2.0, 7.0]], dtype=dtype)
+        before = values.copy()
+        out = relu.forward(Tensor(values))
+        assert isinstance(out, Tensor), f"ReLU.forward should return a Tensor, got {type(out).__name__}"
+        got = np.asarray(out.data)
+        assert got.shape == (4, 3), f"ReLU of a (4, 3) batch should be (4, 3), got {got.shape}"
+        assert got.dtype == dtype, f"ReLU should keep {np.dtype(dtype).name} data in {np.dtype(dtype).name}, got {got.dtype}"
+        assert np.array_equal(got, np.where(before > 0, before, 0)), f"ReLU of the {np.dtype(dtype).name} batch gave {got.tolist()}"
+        assert np.array_equal(values, before), f"ReLU changed its {np.dtype(dtype).name} input in place: it is now {values.tolist()}"
 
     rng = np.random.default_rng(0)
     values = rng.standard_normal((4, 5, 6))
@@ -246,8 +342,15 @@ def test_relu():
     assert np.array_equal(got, np.where(values > 0, values, 0.0)), "ReLU of a random (4, 5, 6) tensor differs from max(0, x)"
     assert relu.parameters() == [], f"ReLU has no parameters, got {relu.parameters()}"
 
+    # The Variable branch, with the stand-in (a real Variable once module 07 is exported)
+    duck = _StandIn([[-1.0, 0.0, 2.0], [3.0, -4.0, 0.5]])
+    out = relu(duck)
+    assert isinstance(out, _StandIn), f"ReLU of a Variable should be what x.relu() returns, got {type(out).__name__}"
+    assert duck.calls == ["relu"], f"ReLU of a Variable should call x.relu() once, got calls {duck.calls}"
+    assert np.array_equal(out.values, [[0.0, 0.0, 2.0], [3.0, 0.0, 0.5]]), f"ReLU of the stand-in gave {out.values.tolist()}"
+
     if _Variable is None:
-        print("ℹ️  Variable checks skipped: export module 07 (autograd) to run them")
+        print("ℹ️  real Variable checks skipped: export module 07 (autograd) to run them")
     else:
         v = _Variable([-1.0, 2.0, 3.0], requires_grad=True)
         out = relu(v)
@@ -257,8 +360,8 @@ def test_relu():
         assert np.array_equal(np.asarray(v.grad.data), [0.0, 1.0, 1.0]), f"the slope of ReLU is 0 then 1: expected grad [0, 1, 1], got {np.asarray(v.grad.data).tolist()}"
         print("✅ ReLU passes gradients through Variables")
 
-    print("✅ ReLU zeroes negatives and keeps positives")
-    print("✅ shape, dtype and input preserved")
+    print("✅ ReLU zeroes negatives and keeps positives, exactly at 0 too")
+    print("✅ float32 and float64 kept, input unchanged, Variables use x.relu()")
 
 test_relu()
 
@@ -354,12 +457,14 @@ class Sigmoid(Activation):
 
 # %% nbgrader={"grade": true, "grade_id": "test-sigmoid", "locked": true, "points": 15, "schema_version": 3, "solution": false}
 def test_sigmoid():
-    """Sigmoid is correct, symmetric, in [0, 1], and stable at ±1000."""
+    """Sigmoid is correct, symmetric, in [0, 1], stable at ±1000, and keeps dtype and input."""
     import warnings
     print("🔬 Unit Test: Sigmoid...")
     sigmoid = Sigmoid()
 
-    got = np.asarray(sigmoid(Tensor([0.0])).data)
+    out = sigmoid(Tensor([0.0]))
+    assert isinstance(out, Tensor), f"Sigmoid of a Tensor should return a new Tensor, got {type(out).__name__}"
+    got = np.asarray(out.data)
     assert np.allclose(got, [0.5]), f"σ(0) should be 0.5, got {got.tolist()}"
 
     x = np.linspace(-8.0, 8.0, 33)
@@ -385,12 +490,34 @@ def test_sigmoid():
     assert got[0, 0] < 1e-300 and got[0, 4] == 1.0, f"σ(-1000) should be 0 and σ(1000) exactly 1, got {got[0, 0]} and {got[0, 4]}"
     assert abs(got[0, 2] - 0.5) < 1e-15, f"σ(0) should be 0.5, got {got[0, 2]}"
 
-    single = np.asarray(sigmoid(Tensor(np.array([-3.0, 3.0], dtype=np.float32))).data)
-    assert single.dtype == np.float32, f"Sigmoid should keep float32 data in float32, got {single.dtype}"
+    # float32 stays float32 (e^x overflows float32 already at x ≈ 89), float64 stays float64
+    for dtype, tol in ((np.float32, 1e-6), (np.float64, 1e-12)):
+        values = np.array([[-200.0, -89.0, -3.0], [0.0, 2.5, 89.0], [150.0, -0.5, 1.0], [-1.0, 4.0, -7.5]], dtype=dtype)
+        before = values.copy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                try:
+                    out = sigmoid.forward(Tensor(values))
+                except (RuntimeWarning, FloatingPointError) as exc:
+                    raise AssertionError(f"Sigmoid overflowed on {np.dtype(dtype).name} data ({exc})") from None
+        assert isinstance(out, Tensor), f"Sigmoid.forward should return a Tensor, got {type(out).__name__}"
+        got = np.asarray(out.data)
+        assert got.dtype == dtype, f"Sigmoid should keep {np.dtype(dtype).name} data in {np.dtype(dtype).name}, got {got.dtype}"
+        assert got.shape == (4, 3), f"Sigmoid of a (4, 3) batch should be (4, 3), got {got.shape}"
+        want = 1.0 / (1.0 + np.exp(-np.clip(before.astype(np.float64), -700, 700)))
+        assert np.allclose(got, want, rtol=tol, atol=1e-30), f"Sigmoid of the {np.dtype(dtype).name} batch gave {got.tolist()}"
+        assert np.array_equal(values, before), f"Sigmoid changed its {np.dtype(dtype).name} input in place: it is now {values.tolist()}"
     assert sigmoid.parameters() == [], f"Sigmoid has no parameters, got {sigmoid.parameters()}"
 
+    duck = _StandIn([[-1.0, 0.0], [2.0, -3.0], [0.5, 4.0]])
+    out = sigmoid(duck)
+    assert isinstance(out, _StandIn), f"Sigmoid of a Variable should be what x.sigmoid() returns, got {type(out).__name__}"
+    assert duck.calls == ["sigmoid"], f"Sigmoid of a Variable should call x.sigmoid() once, got calls {duck.calls}"
+    assert np.allclose(out.values, 1 / (1 + np.exp(-duck.values))), f"Sigmoid of the stand-in gave {out.values.tolist()}"
+
     if _Variable is None:
-        print("ℹ️  Variable checks skipped: export module 07 (autograd) to run them")
+        print("ℹ️  real Variable checks skipped: export module 07 (autograd) to run them")
     else:
         v = _Variable([-1000.0, 0.0, 1000.0], requires_grad=True)
         out = sigmoid(v)
@@ -401,7 +528,7 @@ def test_sigmoid():
         print("✅ Sigmoid passes gradients through Variables")
 
     print("✅ Sigmoid matches 1/(1+e^-x) and is symmetric")
-    print("✅ no overflow at ±1000")
+    print("✅ no overflow at ±1000, in float64 and float32; dtype and input kept")
 
 test_sigmoid()
 
@@ -469,13 +596,15 @@ class Tanh(Activation):
 
 # %% nbgrader={"grade": true, "grade_id": "test-tanh", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_tanh():
-    """Tanh is correct, odd, bounded by ±1 and stable at ±1000."""
+    """Tanh is correct, odd, bounded by ±1, stable at ±1000, and keeps dtype and input."""
     import warnings
     print("🔬 Unit Test: Tanh...")
     tanh = Tanh()
 
     x = np.linspace(-4.0, 4.0, 17)
-    got = np.asarray(tanh(Tensor(x)).data)
+    out = tanh(Tensor(x))
+    assert isinstance(out, Tensor), f"Tanh of a Tensor should return a new Tensor, got {type(out).__name__}"
+    got = np.asarray(out.data)
     expected = (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
     assert got.shape == (17,), f"Tanh should keep the shape (17,), got {got.shape}"
     assert np.allclose(got, expected, rtol=1e-12, atol=1e-15), f"Tanh differs from (eˣ - e⁻ˣ)/(eˣ + e⁻ˣ) by up to {np.max(np.abs(got - expected)):.3g}"
@@ -492,12 +621,26 @@ def test_tanh():
     assert got.shape == (1, 3), f"Tanh should keep the shape (1, 3), got {got.shape}"
     assert np.array_equal(got, [[-1.0, 0.0, 1.0]]), f"tanh(-1000), tanh(0), tanh(1000) should be -1, 0, 1, got {got.tolist()}"
 
-    single = np.asarray(tanh(Tensor(np.array([0.5], dtype=np.float32))).data)
-    assert single.dtype == np.float32, f"Tanh should keep float32 data in float32, got {single.dtype}"
+    for dtype, tol in ((np.float32, 1e-6), (np.float64, 1e-12)):
+        values = np.array([[0.5, -1.5, 0.0, 3.0, -0.25], [2.0, -4.0, 1.0, -0.75, 0.1]], dtype=dtype)
+        before = values.copy()
+        out = tanh.forward(Tensor(values))
+        assert isinstance(out, Tensor), f"Tanh.forward should return a Tensor, got {type(out).__name__}"
+        got = np.asarray(out.data)
+        assert got.dtype == dtype, f"Tanh should keep {np.dtype(dtype).name} data in {np.dtype(dtype).name}, got {got.dtype}"
+        assert got.shape == (2, 5), f"Tanh of a (2, 5) batch should be (2, 5), got {got.shape}"
+        assert np.allclose(got, np.tanh(before.astype(np.float64)), rtol=tol, atol=tol), f"Tanh of the {np.dtype(dtype).name} batch gave {got.tolist()}"
+        assert np.array_equal(values, before), f"Tanh changed its {np.dtype(dtype).name} input in place: it is now {values.tolist()}"
     assert tanh.parameters() == [], f"Tanh has no parameters, got {tanh.parameters()}"
 
+    duck = _StandIn([[-1.0, 0.0, 2.0]])
+    out = tanh(duck)
+    assert isinstance(out, _StandIn), f"Tanh of a Variable should be what x.tanh() returns, got {type(out).__name__}"
+    assert duck.calls == ["tanh"], f"Tanh of a Variable should call x.tanh() once, got calls {duck.calls}"
+    assert np.allclose(out.values, np.tanh([[-1.0, 0.0, 2.0]])), f"Tanh of the stand-in gave {out.values.tolist()}"
+
     if _Variable is None:
-        print("ℹ️  Variable checks skipped: export module 07 (autograd) to run them")
+        print("ℹ️  real Variable checks skipped: export module 07 (autograd) to run them")
     else:
         v = _Variable([0.0, 1.0], requires_grad=True)
         out = tanh(v)
@@ -507,6 +650,7 @@ def test_tanh():
         print("✅ Tanh passes gradients through Variables")
 
     print("✅ Tanh matches its definition, is odd and saturates at ±1")
+    print("✅ float32 and float64 kept, input unchanged")
 
 test_tanh()
 
@@ -558,8 +702,9 @@ test_tanh()
 # ### With Variables
 # A `Variable` has `exp()`, `sum(axis, keepdims)` and `/`, all differentiable. Because the
 # shift does not change the result, its gradient does not matter: compute the row maxima
-# from the values (`np.asarray(x.data)`), wrap them in a plain `Tensor` (a constant) and
-# subtract: `(x - Tensor(row_max)).exp()`, then divide by its sum along the axis.
+# from the values (`np.asarray(x.data)`), wrap them in a plain `Tensor` (a constant),
+# subtract that from `x`, exponentiate, and divide by the sum along the axis — every step
+# a `Variable` method or operator, so the gradient flows through all of them.
 
 # %% nbgrader={"grade": false, "grade_id": "softmax-class", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -584,9 +729,9 @@ class Softmax(Activation):
            a. subtract the maximum and exponentiate (every value is now in (0, 1])
            b. divide by the sum along self.axis (again keeping the axis)
            c. return a new Tensor
-        3. Otherwise x is a Variable: do the same with its own methods,
-           shifting by a constant Tensor of the maxima:
-           shifted = (x - Tensor(maxima)).exp(), then shifted / shifted.sum(...)
+        3. Otherwise x is a Variable: do the same with its own methods. Shift it by
+           the maxima wrapped in a plain Tensor (a constant), exponentiate with the
+           Variable's exp(), and divide by the Variable's own sum along self.axis
 
         EXAMPLE USAGE:
         ```python
@@ -617,34 +762,44 @@ class Softmax(Activation):
 
 # %% nbgrader={"grade": true, "grade_id": "test-softmax", "locked": true, "points": 15, "schema_version": 3, "solution": false}
 def test_softmax():
-    """Softmax gives distributions along the chosen axis, stably and shift-invariantly."""
+    """Softmax gives distributions along the chosen axis, stably, keeping dtype and input."""
     import warnings
     print("🔬 Unit Test: Softmax...")
     softmax = Softmax()
 
-    got = np.asarray(softmax(Tensor([[1.0, 1.0], [0.0, np.log(3.0)]])).data)
+    out = softmax(Tensor([[1.0, 1.0], [0.0, np.log(3.0)]]))
+    assert isinstance(out, Tensor), f"Softmax of a Tensor should return a new Tensor, got {type(out).__name__}"
+    got = np.asarray(out.data)
     assert got.shape == (2, 2), f"Softmax should keep the shape (2, 2), got {got.shape}"
     assert np.allclose(got, [[0.5, 0.5], [0.25, 0.75]]), f"softmax([[1, 1], [0, ln 3]]) should be [[0.5, 0.5], [0.25, 0.75]], got {got.tolist()}"
 
+    # A (batch, classes) batch with 4 examples of 5 classes: every row is its own distribution
     rng = np.random.default_rng(1)
     logits = rng.standard_normal((4, 5)) * 3
     got = np.asarray(softmax(Tensor(logits)).data)
     expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    assert got.shape == (4, 5), f"Softmax of (4, 5) logits should be (4, 5), got {got.shape}"
     assert np.allclose(got, expected, rtol=1e-12), f"Softmax of random (4, 5) logits differs from e^x / Σe^x by {np.max(np.abs(got - expected)):.3g}"
     assert np.allclose(got.sum(axis=-1), 1.0), f"every row should sum to 1, got {got.sum(axis=-1).tolist()}"
     shifted = np.asarray(softmax(Tensor(logits + 100.0)).data)
     assert np.allclose(shifted, got), "adding a constant to every logit must not change softmax"
+    row_shifted = np.asarray(softmax(Tensor(logits + np.array([[0.0], [50.0], [-30.0], [7.0]]))).data)
+    assert np.allclose(row_shifted, got), "adding a different constant to each row must not change softmax (each row is normalised alone)"
     assert np.array_equal(np.argsort(got, axis=1), np.argsort(logits, axis=1)), "softmax must keep the order of the scores"
 
     vector = np.asarray(softmax(Tensor([2.0, 1.0, 0.1])).data)
     assert vector.shape == (3,) and np.allclose(vector, np.exp([2.0, 1.0, 0.1]) / np.exp([2.0, 1.0, 0.1]).sum()), f"softmax of a vector gave {vector.tolist()}"
 
     columns = np.asarray(Softmax(axis=0)(Tensor(logits)).data)
+    assert columns.shape == (4, 5), f"Softmax(axis=0) of (4, 5) logits should be (4, 5), got {columns.shape}"
     assert np.allclose(columns, np.exp(logits) / np.exp(logits).sum(axis=0, keepdims=True)), "Softmax(axis=0) should normalise each column"
     assert np.allclose(columns.sum(axis=0), 1.0), f"with axis=0 every column should sum to 1, got {columns.sum(axis=0).tolist()}"
-    cube = rng.standard_normal((2, 3, 4))
+    cube = rng.standard_normal((2, 3, 4)) * 2
     got3 = np.asarray(softmax(Tensor(cube)).data)
-    assert got3.shape == (2, 3, 4) and np.allclose(got3.sum(axis=-1), 1.0), "Softmax of a (2, 3, 4) tensor should sum to 1 along the last axis"
+    assert got3.shape == (2, 3, 4), f"Softmax of a (2, 3, 4) tensor should be (2, 3, 4), got {got3.shape}"
+    assert np.allclose(got3, np.exp(cube) / np.exp(cube).sum(axis=-1, keepdims=True)), "Softmax of a (2, 3, 4) tensor should normalise along the last axis"
+    middle = np.asarray(Softmax(axis=1)(Tensor(cube)).data)
+    assert np.allclose(middle, np.exp(cube) / np.exp(cube).sum(axis=1, keepdims=True)), "Softmax(axis=1) of a (2, 3, 4) tensor should normalise along axis 1"
 
     extreme = Tensor([[1000.0, -1000.0, 0.0], [1000.0, 1000.0, 999.0], [-1000.0, -1000.0, -1000.0]])
     with warnings.catch_warnings():
@@ -659,12 +814,50 @@ def test_softmax():
     expected = [[1.0, 0.0, 0.0], [1 / (2 + e), 1 / (2 + e), e / (2 + e)], [1 / 3, 1 / 3, 1 / 3]]
     assert np.allclose(got, expected), f"softmax of the ±1000 rows should be {np.round(expected, 4).tolist()}, got {np.round(got, 4).tolist()}"
 
-    single = np.asarray(softmax(Tensor(np.array([[0.0, 1.0]], dtype=np.float32))).data)
-    assert single.dtype == np.float32, f"Softmax should keep float32 data in float32, got {single.dtype}"
+    # float32 stays float32 (e^x overflows float32 already at x ≈ 89), float64 stays float64;
+    # the input is never changed
+    for dtype, tol in ((np.float32, 1e-6), (np.float64, 1e-12)):
+        values = np.array([[100.0, 0.0, -100.0, 2.0], [0.5, 1.5, -0.5, 3.0], [-200.0, -199.0, -201.0, -200.5]], dtype=dtype)
+        before = values.copy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                try:
+                    out = softmax.forward(Tensor(values))
+                    out_cols = Softmax(axis=0)(Tensor(values))
+                except (RuntimeWarning, FloatingPointError) as exc:
+                    raise AssertionError(f"Softmax overflowed on {np.dtype(dtype).name} data ({exc})") from None
+        assert isinstance(out, Tensor), f"Softmax.forward should return a Tensor, got {type(out).__name__}"
+        got, cols = np.asarray(out.data), np.asarray(out_cols.data)
+        assert got.dtype == dtype and cols.dtype == dtype, f"Softmax should keep {np.dtype(dtype).name} data in {np.dtype(dtype).name}, got {got.dtype} and {cols.dtype}"
+        assert got.shape == (3, 4) and cols.shape == (3, 4), f"Softmax of a (3, 4) batch should be (3, 4), got {got.shape} and {cols.shape}"
+        wide = before.astype(np.float64)
+        want = np.exp(wide - wide.max(axis=1, keepdims=True))
+        want_cols = np.exp(wide - wide.max(axis=0, keepdims=True))
+        assert np.allclose(got, want / want.sum(axis=1, keepdims=True), rtol=tol, atol=1e-30), f"Softmax of the {np.dtype(dtype).name} batch gave {got.tolist()}"
+        assert np.allclose(cols, want_cols / want_cols.sum(axis=0, keepdims=True), rtol=tol, atol=1e-30), f"Softmax(axis=0) of the {np.dtype(dtype).name} batch gave {cols.tolist()}"
+        assert np.array_equal(values, before), f"Softmax changed its {np.dtype(dtype).name} input in place: it is now {values.tolist()}"
     assert softmax.parameters() == [], f"Softmax has no parameters, got {softmax.parameters()}"
 
+    # The Variable branch, with the stand-in: large logits, 2 examples of 3 classes
+    for axis, logits in ((-1, [[1000.0, 999.0, -5.0], [0.0, 1.0, 2.0]]), (0, [[1000.0, 0.0, 3.0], [999.0, 1.0, -3.0]])):
+        duck = _StandIn(logits)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                try:
+                    out = Softmax(axis=axis)(duck)
+                except (RuntimeWarning, FloatingPointError) as exc:
+                    raise AssertionError(f"Softmax of a Variable overflowed at 1000 ({exc}): shift by the maxima first") from None
+        assert isinstance(out, _StandIn), f"Softmax of a Variable should be computed with the Variable's own methods, got a {type(out).__name__}"
+        assert "exp" in duck.calls and "sum" in duck.calls, f"Softmax of a Variable should use its exp() and sum(), got calls {duck.calls}"
+        want = np.exp(duck.values - duck.values.max(axis=axis, keepdims=True))
+        want = want / want.sum(axis=axis, keepdims=True)
+        assert out.shape == (2, 3), f"Softmax(axis={axis}) of a (2, 3) Variable should be (2, 3), got {out.shape}"
+        assert np.allclose(out.values, want), f"Softmax(axis={axis}) of the stand-in should be {np.round(want, 4).tolist()}, got {np.round(out.values, 4).tolist()}"
+
     if _Variable is None:
-        print("ℹ️  Variable checks skipped: export module 07 (autograd) to run them")
+        print("ℹ️  real Variable checks skipped: export module 07 (autograd) to run them")
     else:
         v = _Variable([[1000.0, 999.0], [0.0, 0.0]], requires_grad=True)
         out = softmax(v)
@@ -680,7 +873,7 @@ def test_softmax():
         print("✅ Softmax passes gradients through Variables")
 
     print("✅ Softmax rows are distributions, for any axis")
-    print("✅ shift-invariant and stable at ±1000")
+    print("✅ shift-invariant and stable at ±1000, in float32 and float64; input unchanged")
 
 test_softmax()
 
@@ -720,6 +913,8 @@ success = run_module_tests_auto("Activations")
 #   differ between a right answer and `inf`/`nan`. Rewrite so that you only ever
 #   exponentiate numbers ≤ 0.
 # - **`keepdims=True`** keeps reductions broadcastable against the array they came from.
+# - **New output, same dtype**: an activation never writes into its input, and float32
+#   stays float32 (Python numbers never promote; float64 arrays such as `np.zeros(shape)` do).
 # - **Duck typing**: `isinstance(x, Tensor)` takes the numpy path; anything else is
 #   trusted to bring its own differentiable `relu`/`sigmoid`/`tanh`/`exp`/`sum`. Once you
 #   build autograd in module 07, these very classes carry gradients without a change.

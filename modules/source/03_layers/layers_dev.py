@@ -80,20 +80,28 @@ from tinytorch.core.tensor import Tensor
 # That is N·n_in·n_out multiply-adds: for one MNIST batch through a 784→128 layer,
 # 32·784·128 ≈ 3.2 million. Writing the loops once shows you exactly what the hardware is
 # asked to do; Step 2 shows why nobody runs them in Python.
+#
+# The result array `y` should have the dtype that numpy's own `@` would give: float32
+# inputs give a float32 product, integers an integer one, and int @ float a float one. A
+# plain `np.zeros(shape)` is float64 whatever the inputs are.
 
 # %% nbgrader={"grade": false, "grade_id": "matmul-naive", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def matmul_naive(a, b):
     """
-    Matrix product of two 2-D Tensors with explicit loops (for teaching; slow).
+    Matrix product of two 2-D matrices with explicit loops (for teaching; slow).
+
+    a and b may be Tensors, numpy arrays or nested lists.
 
     TODO: Compute a @ b with three nested loops and return it as a Tensor.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. Take the numpy arrays of a and b (np.asarray(t.data) for a Tensor)
+    1. Take the numpy arrays of a and b: a Tensor's .data, anything else (an
+       array, a nested list) converted with np.asarray
     2. Both must be 2-D, and a's columns must equal b's rows; otherwise raise
        ValueError with a message that shows both shapes
-    3. Make a result array of zeros with shape (rows of a, columns of b)
+    3. Make a result array of zeros with shape (rows of a, columns of b), in the
+       dtype numpy's own @ would give (float32 stays float32, ints stay ints)
     4. Loop over every row i and column j, and sum a[i, k] * b[k, j] over k
     5. Return the result as a Tensor
 
@@ -103,11 +111,13 @@ def matmul_naive(a, b):
     b = Tensor([[5, 6], [7, 8]])
     matmul_naive(a, b)                  # Tensor([[19, 22], [43, 50]])
     matmul_naive(a, Tensor([[1, 2, 3]]))  # ValueError: ... (2, 2) ... (1, 3) ...
+    matmul_naive([[1.0, 2.0]], np.ones((2, 3)))   # Tensor([[3.0, 3.0, 3.0]])
     ```
 
     IMPLEMENTATION HINTS:
     - n, m = a.shape unpacks the two sizes of a 2-D array
-    - np.result_type(a, b) is the dtype numpy's own @ would produce (ints stay ints)
+    - np.zeros takes a dtype; np.result_type(a, b) is the dtype of a product of a and b.
+      Plain np.zeros(shape) is float64, which would turn float32 inputs into float64
     - Use range() loops and plain indexing; no np.dot / @ here: that is Step 2
     """
     ### BEGIN SOLUTION
@@ -133,16 +143,23 @@ def matmul_naive(a, b):
 
 # %% nbgrader={"grade": true, "grade_id": "test-matmul-naive", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_matmul_naive():
-    """The loop version computes the true matrix product and rejects mismatched shapes."""
+    """The loop version computes the true matrix product, keeps the dtype, and rejects bad shapes."""
     print("🔬 Unit Test: Naive Matrix Multiplication...")
 
     out = matmul_naive(Tensor([[1, 2], [3, 4]]), Tensor([[5, 6], [7, 8]]))
+    assert isinstance(out, Tensor), f"matmul_naive should return a Tensor, got {type(out).__name__}"
     got = np.asarray(out.data)
     assert got.shape == (2, 2), f"(2, 2) @ (2, 2) should give (2, 2), got {got.shape}"
     assert np.array_equal(got, [[19, 22], [43, 50]]), f"[[1, 2], [3, 4]] @ [[5, 6], [7, 8]] should be [[19, 22], [43, 50]], got {got.tolist()}"
+    assert np.issubdtype(got.dtype, np.integer), f"integer matrices should give an integer product (like numpy's @), got {got.dtype}"
 
-    got = np.asarray(matmul_naive(Tensor([[1.0, 2.0, 3.0]]), Tensor([[1.0], [0.0], [-1.0]])).data)
-    assert got.shape == (1, 1) and got[0, 0] == -2.0, f"[[1, 2, 3]] @ [[1], [0], [-1]] should be [[-2]], got {got.tolist()}"
+    # Rectangular shapes, where rows and columns cannot be mixed up, and the smallest cases
+    for shape_a, shape_b in [((1, 3), (3, 1)), ((1, 1), (1, 1)), ((3, 1), (1, 4)), ((1, 3), (3, 4)), ((2, 5), (5, 3))]:
+        a = (np.arange(np.prod(shape_a)) - 1.5).reshape(shape_a)        # distinct values, some negative
+        b = (np.arange(np.prod(shape_b)) * 0.5 + 1.0).reshape(shape_b)
+        got = np.asarray(matmul_naive(Tensor(a), Tensor(b)).data)
+        assert got.shape == (shape_a[0], shape_b[1]), f"{shape_a} @ {shape_b} should give {(shape_a[0], shape_b[1])}, got {got.shape}"
+        assert np.allclose(got, a @ b), f"{a.tolist()} @ {b.tolist()} should be {(a @ b).tolist()}, got {got.tolist()}"
 
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 5))
@@ -150,15 +167,35 @@ def test_matmul_naive():
     assert got.shape == (4, 5), f"(4, 3) @ (3, 5) should give (4, 5), got {got.shape}"
     assert np.allclose(got, a @ b), f"random (4, 3) @ (3, 5) differs from numpy by {np.max(np.abs(got - a @ b)):.3g}"
 
-    try:
-        matmul_naive(Tensor(np.ones((2, 3))), Tensor(np.ones((2, 3))))
-    except ValueError as exc:
-        assert "(2, 3)" in str(exc), f"the error should show the shapes, e.g. (2, 3), got: {exc}"
-    else:
-        raise AssertionError("(2, 3) @ (2, 3) should raise ValueError: 3 columns vs 2 rows")
+    # The product has numpy's dtype: float32 stays float32, float64 stays float64
+    for dtype in (np.float32, np.float64):
+        a32, b32 = a.astype(dtype), b.astype(dtype)
+        got = np.asarray(matmul_naive(Tensor(a32), Tensor(b32)).data)
+        assert got.dtype == dtype, f"{np.dtype(dtype).name} @ {np.dtype(dtype).name} should stay {np.dtype(dtype).name}, got {got.dtype}"
+        assert np.allclose(got, a32 @ b32, rtol=1e-5), f"{np.dtype(dtype).name} (4, 3) @ (3, 5) gave wrong values"
 
-    print("✅ loops compute the matrix product")
-    print("✅ mismatched shapes raise a clear ValueError")
+    # Mixed dtypes promote as numpy's @ does: int @ float is float (nothing truncated)
+    got = np.asarray(matmul_naive(Tensor([[1, 2]]), Tensor([[0.5], [0.25]])).data)
+    assert got.dtype == np.float64 and np.allclose(got, [[1.0]]), f"int [[1, 2]] @ float [[0.5], [0.25]] should be float64 [[1.0]], got {got.tolist()} ({got.dtype})"
+    got = np.asarray(matmul_naive(Tensor(a.astype(np.float32)), Tensor(b)).data)
+    assert got.dtype == np.float64, f"float32 @ float64 should give float64 (as numpy's @ does), got {got.dtype}"
+
+    # Nested lists and numpy arrays are accepted too
+    got = np.asarray(matmul_naive([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], np.array([[1.0], [0.0], [-1.0]])).data)
+    assert got.shape == (2, 1) and np.array_equal(got, [[-2.0], [-2.0]]), f"a list @ an array should be [[-2], [-2]], got {got.tolist()}"
+    got = np.asarray(matmul_naive(np.array([[1.0, 2.0]]), [[3.0, 0.0, 1.0], [-1.0, 2.0, 0.5]]).data)
+    assert got.shape == (1, 3) and np.array_equal(got, [[1.0, 4.0, 2.0]]), f"an array @ a list should be [[1, 4, 2]], got {got.tolist()}"
+
+    for shape_a, shape_b in [((2, 3), (2, 3)), ((4, 3), (4, 3)), ((3,), (3, 2)), ((2, 3), (3,)), ((2, 2, 3), (3, 2))]:
+        try:
+            matmul_naive(Tensor(np.ones(shape_a)), Tensor(np.ones(shape_b)))
+        except ValueError as exc:
+            assert str(shape_a) in str(exc) and str(shape_b) in str(exc), f"the error should show both shapes {shape_a} and {shape_b}, got: {exc}"
+        else:
+            raise AssertionError(f"{shape_a} @ {shape_b} should raise ValueError (two matrices with matching inner sizes needed)")
+
+    print("✅ loops compute the matrix product, for rectangular and 1x1 matrices")
+    print("✅ dtype kept, lists and arrays accepted, bad shapes raise a clear ValueError")
 
 test_matmul_naive()
 
@@ -195,10 +232,12 @@ def matmul(a, b):
     """
     Matrix product of two Tensors, computed by numpy (fast), with a clear shape error.
 
+    Like matmul_naive, it also accepts numpy arrays and nested lists.
+
     TODO: Check the inner dimensions, then compute a @ b with numpy and return a Tensor.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. Take the numpy arrays of a and b
+    1. Take the numpy arrays of a and b (as in matmul_naive)
     2. If either is 0-dimensional, raise ValueError naming both shapes
     3. Find the inner sizes: a's last axis; b's only axis if b is a vector,
        otherwise b's second-to-last axis
@@ -215,8 +254,9 @@ def matmul(a, b):
 
     IMPLEMENTATION HINTS:
     - shape[-1] is the last axis, shape[-2] the second-to-last
-    - np.matmul(a, b) (or a @ b on arrays) does the multiplication
+    - np.matmul(a, b) (or a @ b on arrays) does the multiplication, and keeps the dtype
     - An f-string shows a shape tuple directly: f"{a.shape}"
+    - A 0-dimensional operand on either side is an error, not only when both are
     """
     ### BEGIN SOLUTION
     a = np.asarray(a.data if isinstance(a, Tensor) else a)
@@ -237,16 +277,21 @@ def matmul(a, b):
 # Besides checking values and errors, this test times both versions on the same matrices.
 
 # %% nbgrader={"grade": true, "grade_id": "test-matmul", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: matmul_naive
 def test_matmul():
-    """matmul agrees with numpy for matrices, vectors and batches, names both shapes, and is fast."""
+    """matmul agrees with numpy for matrices, vectors and batches, keeps dtypes, names both shapes, and is fast."""
     import time
     print("🔬 Unit Test: Vectorised Matrix Multiplication...")
 
-    got = np.asarray(matmul(Tensor([[1, 2], [3, 4]]), Tensor([[5, 6], [7, 8]])).data)
+    out = matmul(Tensor([[1, 2], [3, 4]]), Tensor([[5, 6], [7, 8]]))
+    assert isinstance(out, Tensor), f"matmul should return a Tensor, got {type(out).__name__}"
+    got = np.asarray(out.data)
     assert np.array_equal(got, [[19, 22], [43, 50]]), f"[[1, 2], [3, 4]] @ [[5, 6], [7, 8]] should be [[19, 22], [43, 50]], got {got.tolist()}"
+    assert np.issubdtype(got.dtype, np.integer), f"integer matrices should give an integer product, got {got.dtype}"
 
     rng = np.random.default_rng(0)
-    cases = [((32, 16), (16, 8)), ((5,), (5, 3)), ((4, 5), (5,)), ((2, 3, 4), (4, 6))]
+    cases = [((32, 16), (16, 8)), ((1, 1), (1, 1)), ((1, 4), (4, 3)), ((5,), (5, 3)), ((4, 5), (5,)), ((3,), (3,)),
+             ((2, 3, 4), (4, 6)), ((2, 3, 4), (2, 4, 5)), ((3, 1, 2, 4), (5, 4, 3))]
     for shape_a, shape_b in cases:
         a, b = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
         got = np.asarray(matmul(Tensor(a), Tensor(b)).data)
@@ -254,7 +299,18 @@ def test_matmul():
         assert got.shape == want.shape, f"{shape_a} @ {shape_b} should have shape {want.shape}, got {got.shape}"
         assert np.allclose(got, want), f"{shape_a} @ {shape_b} differs from numpy by {np.max(np.abs(got - want)):.3g}"
 
-    for shape_a, shape_b in [((32, 784), (100, 10)), ((3,), (4, 2)), ((2, 3), (2,))]:
+    for dtype in (np.float32, np.float64):
+        a, b = rng.standard_normal((4, 3)).astype(dtype), rng.standard_normal((3, 5)).astype(dtype)
+        got = np.asarray(matmul(Tensor(a), Tensor(b)).data)
+        assert got.dtype == dtype, f"{np.dtype(dtype).name} @ {np.dtype(dtype).name} should stay {np.dtype(dtype).name}, got {got.dtype}"
+
+    got = np.asarray(matmul([[1.0, 2.0, 3.0]], np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])).data)
+    assert np.array_equal(got, [[4.0, 5.0]]), f"a list @ an array should be [[4, 5]], got {got.tolist()}"
+    got = np.asarray(matmul(np.array([[1.0, 2.0], [0.0, -1.0]]), [3.0, 0.5]).data)
+    assert np.array_equal(got, [4.0, -0.5]), f"an array @ a list (a vector) should be [4, -0.5], got {got.tolist()}"
+
+    for shape_a, shape_b in [((32, 784), (100, 10)), ((3,), (4, 2)), ((2, 3), (2,)), ((2, 3, 4), (2, 5, 6)),
+                             ((2, 3), (2, 3)), ((), (2,)), ((2,), ())]:
         try:
             matmul(Tensor(np.ones(shape_a)), Tensor(np.ones(shape_b)))
         except ValueError as exc:
@@ -275,7 +331,7 @@ def test_matmul():
     print(f"⏱️  60x60 @ 60x60: loops {naive_seconds * 1000:.1f} ms, vectorised {fast_seconds * 1000:.3f} ms "
           f"(about {naive_seconds / max(fast_seconds, 1e-9):,.0f}x faster)")
 
-    print("✅ matmul agrees with numpy for matrices, vectors and batches")
+    print("✅ matmul agrees with numpy for matrices, vectors and batches, and keeps the dtype")
     print("✅ shape errors name both shapes")
 
 test_matmul()
@@ -346,8 +402,10 @@ def Parameter(data):
     ```
 
     IMPLEMENTATION HINTS:
-    - `import tinytorch.core.autograd as autograd` inside a try block
+    - An import statement can sit inside a function and inside a try block; import the
+      module by its full dotted name and give it the short name autograd with `as`
     - A ModuleNotFoundError has a .name attribute: the module that was not found
+    - Keep the dtype: Tensor(data) without a dtype argument keeps float32 as float32
     - A bare `raise` inside an except block re-raises the current exception
     """
     ### BEGIN SOLUTION
@@ -363,41 +421,130 @@ def Parameter(data):
 # %% [markdown]
 # ### 🧪 Test Your Parameter Factory
 #
-# This test looks for an exported autograd itself and checks that `Parameter` made the
-# matching choice. Run it again after module 07: it then expects a `Variable`.
+# Autograd does not exist yet, but both branches of `Parameter` must be right. So the test
+# briefly *pretends*: for the length of a `with` block it puts a tiny fake
+# `tinytorch.core.autograd` (whose `Variable` only remembers its arguments) where Python's
+# import looks first — `sys.modules`, the dictionary of loaded modules — and then puts
+# everything back. It also pretends once that autograd exists but is broken (it needs a
+# module that is not installed): an error `Parameter` must not hide. After module 07 the
+# test also checks the real `Variable`. The helpers for this are in the next cell; you do
+# not need to understand them to pass the test.
+
+# %% nbgrader={"grade": false, "grade_id": "parameter-test-helpers", "locked": true, "schema_version": 3, "solution": false}
+import contextlib
+import importlib
+import importlib.abc
+import sys
+import types
+
+import tinytorch.core as _core_package
+
+_AUTOGRAD = "tinytorch.core.autograd"
+
+
+def _exported_autograd():
+    """The exported autograd module (module 07), or None while it does not exist."""
+    try:
+        return importlib.import_module(_AUTOGRAD)
+    except ModuleNotFoundError:
+        return None
+
+
+class _FakeVariable:
+    """What the fake autograd calls a Variable: it only remembers its arguments."""
+
+    def __init__(self, data, requires_grad=False):
+        self.data = data
+        self.requires_grad = requires_grad
+
+
+class _NeedsMissingModule(importlib.abc.MetaPathFinder):
+    """Makes importing autograd fail the way a broken autograd would: another module is missing."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == _AUTOGRAD:
+            raise ModuleNotFoundError("No module named 'not_installed'", name="not_installed")
+        return None
+
+
+@contextlib.contextmanager
+def _pretend_autograd(kind):
+    """Within the block, importing tinytorch.core.autograd finds a fake ("fake", yielded),
+    fails as if it were not exported ("missing") or fails inside it ("broken")."""
+    missing = object()
+    saved_module = sys.modules.pop(_AUTOGRAD, missing)
+    saved_attribute = _core_package.__dict__.pop("autograd", missing)
+    finder, fake = _NeedsMissingModule(), None
+    if kind == "fake":
+        fake = types.ModuleType(_AUTOGRAD)
+        fake.Variable = _FakeVariable
+        sys.modules[_AUTOGRAD] = fake
+        _core_package.autograd = fake
+    elif kind == "missing":
+        sys.modules[_AUTOGRAD] = None          # Python then raises ModuleNotFoundError for it
+    else:
+        sys.meta_path.insert(0, finder)
+    try:
+        yield fake
+    finally:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
+        sys.modules.pop(_AUTOGRAD, None)
+        _core_package.__dict__.pop("autograd", None)
+        if saved_module is not missing:
+            sys.modules[_AUTOGRAD] = saved_module
+        if saved_attribute is not missing:
+            _core_package.autograd = saved_attribute
 
 # %% nbgrader={"grade": true, "grade_id": "test-parameter", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_parameter():
-    """Parameter keeps the values and chooses Variable or Tensor by whether autograd exists."""
+    """Parameter keeps values and dtype, and returns a Variable exactly when autograd exists."""
     print("🔬 Unit Test: Parameter...")
-    try:
-        import tinytorch.core.autograd as autograd
-    except ModuleNotFoundError:
-        autograd = None
 
-    values = np.array([[1.0, -2.0], [3.0, 0.5]], dtype=np.float32)
-    p = Parameter(values)
-    got = np.asarray(p.data)
-    assert got.shape == (2, 2), f"Parameter should keep the shape (2, 2), got {got.shape}"
-    assert got.dtype == np.float32, f"Parameter should keep float32 values in float32, got {got.dtype}"
-    assert np.array_equal(got, values), f"Parameter should keep the values {values.tolist()}, got {got.tolist()}"
-
-    from_list = Parameter([1.0, 2.0, 3.0])
-    assert np.array_equal(np.asarray(from_list.data), [1.0, 2.0, 3.0]), "Parameter([1.0, 2.0, 3.0]) should keep the values"
-
-    if autograd is None:
-        assert isinstance(p, Tensor), f"without autograd, Parameter should return a Tensor, got {type(p).__name__}"
+    # Without autograd: a Tensor with the same values, shape and dtype
+    with _pretend_autograd("missing"):
+        for dtype in (np.float32, np.float64):
+            values = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.5]], dtype=dtype)
+            p = Parameter(values)
+            assert isinstance(p, Tensor), f"without autograd, Parameter should return a Tensor, got {type(p).__name__}"
+            got = np.asarray(p.data)
+            assert got.shape == (2, 3), f"Parameter should keep the shape (2, 3), got {got.shape}"
+            assert got.dtype == dtype, f"Parameter should keep {np.dtype(dtype).name} values in {np.dtype(dtype).name}, got {got.dtype}"
+            assert np.array_equal(got, values), f"Parameter should keep the values {values.tolist()}, got {got.tolist()}"
+        from_list = Parameter([1.0, 2.0, 3.0])
+        assert isinstance(from_list, Tensor), f"Parameter of a list should be a Tensor, got {type(from_list).__name__}"
+        assert np.array_equal(np.asarray(from_list.data), [1.0, 2.0, 3.0]), "Parameter([1.0, 2.0, 3.0]) should keep the values"
         t = Tensor([1.0])
-        assert Parameter(t) is t, "without autograd, Parameter(a Tensor) can return that Tensor itself"
-        print("✅ no autograd yet: Parameter returns a Tensor")
-    else:
+        assert Parameter(t) is t, "without autograd, Parameter(a Tensor) should return that Tensor itself"
+
+    # With (a fake) autograd: autograd.Variable(data, requires_grad=True)
+    with _pretend_autograd("fake") as fake:
+        values = np.array([[1.0, -2.0], [3.0, 0.5]], dtype=np.float32)
+        p = Parameter(values)
+        assert isinstance(p, fake.Variable), f"once autograd exists, Parameter should return autograd.Variable(...), got {type(p).__name__}"
+        assert p.requires_grad is True, f"a Parameter must be created with requires_grad=True, got {p.requires_grad!r}"
+        got = np.asarray(p.data.data if isinstance(p.data, Tensor) else p.data)
+        assert got.dtype == np.float32 and np.array_equal(got, values), f"the Variable should get the values {values.tolist()} as float32, got {got.tolist()} ({got.dtype})"
+
+    # A broken autograd (it needs a module that is missing) must not be taken for "not built yet"
+    with _pretend_autograd("broken"):
+        try:
+            Parameter([1.0])
+        except ModuleNotFoundError as error:
+            assert error.name == "not_installed", f"Parameter should re-raise the error about the missing module, got one about {error.name!r}"
+        else:
+            raise AssertionError("when autograd fails to import because ANOTHER module is missing, Parameter must raise that error")
+
+    autograd = _exported_autograd()
+    if autograd is not None:   # the real thing, after module 07
+        p = Parameter(np.array([[1.0, -2.0]], dtype=np.float32))
         assert isinstance(p, autograd.Variable), f"with autograd exported, Parameter should return a Variable, got {type(p).__name__}"
-        assert p.requires_grad is True, "a Parameter must have requires_grad=True"
-        assert p.grad is None, "a new Parameter has no gradient yet"
+        assert p.requires_grad is True and p.grad is None, "a new Parameter has requires_grad=True and no gradient yet"
         assert isinstance(Parameter(Tensor([1.0])), autograd.Variable), "Parameter(a Tensor) should also be a Variable"
         print("✅ autograd exported: Parameter returns a Variable with requires_grad=True")
 
-    print("✅ Parameter keeps values, shape and dtype")
+    print("✅ no autograd: Parameter returns a Tensor with the same values and dtype")
+    print("✅ autograd: Variable(data, requires_grad=True); other import errors are not hidden")
 
 test_parameter()
 
@@ -459,7 +606,9 @@ test_parameter()
 #   `torch.manual_seed`; reproducible experiments need the same idea.
 # - Weights are stored as **float32**: half the memory of float64 and what GPUs and
 #   PyTorch use by default. Deep learning needs about 3 significant digits per weight,
-#   not 16.
+#   not 16. A float32 batch through the layer stays float32 (so the bias must be float32
+#   too: a float64 bias would promote every output); a float64 batch gives float64, by
+#   numpy's promotion rule (PyTorch would ask you to convert one side first).
 #
 # ### Failing early, with a message
 # If the input's last axis is not `input_size`, numpy would complain deep inside a matrix
@@ -611,6 +760,7 @@ class Dense:
 # fraction of a percent of the true value.
 
 # %% nbgrader={"grade": true, "grade_id": "test-dense-init", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: Parameter
 def test_dense_init():
     """Shapes, dtypes, zero bias, Xavier/He scales, seeding, parameters() and bad choices."""
     print("🔬 Unit Test: Dense Initialisation...")
@@ -625,10 +775,27 @@ def test_dense_init():
 
     expected = (np.random.default_rng(0).normal(0.0, np.sqrt(2 / 7), size=(4, 3))).astype(np.float32)
     assert np.allclose(w, expected, rtol=1e-6), "Dense(4, 3, seed=0) should draw np.random.default_rng(0).normal(0, sqrt(2/7), (4, 3))"
-    again = np.asarray(Dense(4, 3, seed=0).weights.data)
+    twin = Dense(4, 3, seed=0)
+    again = np.asarray(twin.weights.data)
     assert np.array_equal(w, again), "two layers with the same seed should have identical weights"
     other = np.asarray(Dense(4, 3, seed=1).weights.data)
     assert not np.array_equal(w, other), "different seeds should give different weights"
+
+    # Every layer owns its arrays: training one must never change another
+    square_a, square_b = Dense(4, 4, seed=3), Dense(4, 4, seed=3)
+    for first, second in [(layer, twin), (square_a, square_b)]:
+        for name in ("weights", "bias"):
+            a, b = np.asarray(getattr(first, name).data), np.asarray(getattr(second, name).data)
+            assert not np.shares_memory(a, b), f"two Dense layers must not share their {name} array (no caching or shared defaults)"
+    unseeded = [np.asarray(Dense(4, 4).weights.data) for _ in range(2)]
+    assert not np.array_equal(unseeded[0], unseeded[1]), "with seed=None, two layers should get different random weights"
+
+    # Non-square layers: the shapes are (input_size, output_size), never the other way round
+    for n_in, n_out in [(3, 5), (1, 1), (7, 2)]:
+        layer_io = Dense(n_in, n_out, use_bias=True, seed=0)
+        w_io, b_io = np.asarray(layer_io.weights.data), np.asarray(layer_io.bias.data)
+        assert w_io.shape == (n_in, n_out) and b_io.shape == (n_out,), f"Dense({n_in}, {n_out}) should have weights {(n_in, n_out)} and bias {(n_out,)}, got {w_io.shape} and {b_io.shape}"
+        assert w_io.dtype == np.float32 and b_io.dtype == np.float32, f"Dense({n_in}, {n_out}) should be float32, got {w_io.dtype} and {b_io.dtype}"
 
     params = layer.parameters()
     assert isinstance(params, list) and len(params) == 2, f"parameters() should be a list [weights, bias], got {params!r}"
@@ -659,10 +826,55 @@ test_dense_init()
 
 # %% [markdown]
 # ### 🧪 Test Your Dense Forward Pass
+#
+# Besides values, shapes, dtypes and errors, this test hands the layer **stand-in
+# weights**: objects that, like module 07's `Variable`, are not Tensors and implement `@`
+# and `+` themselves (`__rmatmul__`, `__add__`). A forward pass written with the operators
+# works with them unchanged; one that reaches into the numpy arrays or calls `matmul`
+# would silently stop gradients once autograd exists, and fails here instead.
+
+# %% nbgrader={"grade": false, "grade_id": "dense-test-helpers", "locked": true, "schema_version": 3, "solution": false}
+class _StandIn:
+    """A stand-in for module 07's Variable as a weight: not a Tensor, values in a Tensor
+    (`.data`), and its own @ and + (computed with numpy). `calls` lists the operators used."""
+
+    __array_ufunc__ = None  # numpy arrays then leave `array @ stand_in` to the stand-in
+
+    def __init__(self, values, calls=None):
+        self.values = np.array(values)
+        self.data = Tensor(self.values.copy())
+        self.calls = [] if calls is None else calls
+
+    @property
+    def shape(self):
+        return self.values.shape
+
+    def _result(self, name, values):
+        self.calls.append(name)
+        return _StandIn(values, self.calls)
+
+    @staticmethod
+    def _operand(other):
+        if isinstance(other, _StandIn):
+            return other.values
+        return np.asarray(other.data) if isinstance(other, Tensor) else np.asarray(other)
+
+    def __matmul__(self, other):
+        return self._result("matmul", self.values @ self._operand(other))
+
+    def __rmatmul__(self, other):
+        return self._result("matmul", self._operand(other) @ self.values)
+
+    def __add__(self, other):
+        return self._result("add", self.values + self._operand(other))
+
+    def __radd__(self, other):
+        return self._result("add", self._operand(other) + self.values)
 
 # %% nbgrader={"grade": true, "grade_id": "test-dense-forward", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: Parameter
 def test_dense_forward():
-    """x @ W + b for batches, single examples and 3-D inputs, with the exact shape error."""
+    """x @ W + b for batches, single examples and 3-D inputs, keeping dtypes, with the exact shape error."""
     print("🔬 Unit Test: Dense Forward Pass...")
 
     layer = Dense(3, 2, seed=0)
@@ -672,6 +884,30 @@ def test_dense_forward():
     got = np.asarray(layer(x).data)
     assert got.shape == (2, 2), f"a (2, 3) batch through Dense(3 -> 2) should give (2, 2), got {got.shape}"
     assert np.allclose(got, [[4.5, -1.5], [0.5, -0.5]]), f"x @ W + b should be [[4.5, -1.5], [0.5, -0.5]], got {got.tolist()}"
+
+    # Dense(3, 5) on a batch of 4: every row gets the same bias, in float32 and float64
+    wide = Dense(3, 5, seed=0)
+    w = (np.arange(15, dtype=np.float32).reshape(3, 5) - 7) / 4
+    b = np.array([0.5, -1.0, 2.0, 0.0, 0.25], dtype=np.float32)
+    wide.weights, wide.bias = Parameter(w), Parameter(b)
+    for dtype in (np.float32, np.float64):
+        inputs = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0], [0.0, 0.0, 0.0], [2.0, -3.0, 1.5]], dtype=dtype)
+        before = inputs.copy()
+        got = np.asarray(wide(Tensor(inputs)).data)
+        want = inputs.astype(np.float64) @ w.astype(np.float64) + b
+        assert got.shape == (4, 5), f"a (4, 3) batch through Dense(3 -> 5) should give (4, 5), got {got.shape}"
+        assert np.allclose(got, want, rtol=1e-6, atol=1e-6), f"Dense(3 -> 5) on the {np.dtype(dtype).name} batch: expected {want.tolist()}, got {got.tolist()}"
+        assert np.allclose(got[2], b), f"a zero input row should give exactly the bias {b.tolist()}, got {got[2].tolist()}"
+        assert got.dtype == dtype, f"{np.dtype(dtype).name} inputs through float32 weights should give {np.dtype(dtype).name} (numpy's rule), got {got.dtype}"
+        assert np.array_equal(inputs, before), "Dense must not change its input"
+
+    # The smallest cases: Dense(1, 1), and a batch of one example (which stays a batch)
+    tiny = Dense(1, 1, seed=0)
+    tiny.weights, tiny.bias = Parameter(np.array([[-2.0]], dtype=np.float32)), Parameter(np.array([0.5], dtype=np.float32))
+    got = np.asarray(tiny(Tensor(np.array([[3.0]], dtype=np.float32))).data)
+    assert got.shape == (1, 1) and got.dtype == np.float32 and np.allclose(got, [[-5.5]]), f"Dense(1 -> 1) with w = -2, b = 0.5 on [[3]] should be float32 [[-5.5]], got {got.tolist()} ({got.dtype})"
+    got = np.asarray(wide(Tensor(np.array([[1.0, -1.0, 2.0]], dtype=np.float32))).data)
+    assert got.shape == (1, 5), f"a batch of one (1, 3) through Dense(3 -> 5) should give (1, 5), got {got.shape}"
 
     rng = np.random.default_rng(3)
     layer = Dense(5, 4, seed=7)
@@ -685,23 +921,32 @@ def test_dense_forward():
         assert np.allclose(got, want, rtol=1e-5, atol=1e-6), f"input {shape}: x @ W + b differs by {np.max(np.abs(got - want)):.3g}"
 
     no_bias = Dense(5, 4, use_bias=False, seed=7)
-    inputs = rng.standard_normal((3, 5))
+    inputs = rng.standard_normal((3, 5)).astype(np.float32)
     got = np.asarray(no_bias(Tensor(inputs)).data)
     assert np.allclose(got, inputs @ np.asarray(no_bias.weights.data), rtol=1e-5, atol=1e-6), "without a bias the output should be x @ W"
+    assert got.dtype == np.float32, f"without a bias, float32 inputs should still give float32, got {got.dtype}"
 
-    for size_in, size_out, shape in [(64, 10, (32, 63)), (3, 2, (4,)), (3, 2, ())]:
+    for size_in, size_out, shape in [(64, 10, (32, 63)), (3, 2, (4,)), (3, 2, ()), (3, 2, (2, 3, 4)), (5, 3, (5, 3))]:
         try:
             Dense(size_in, size_out)(Tensor(np.ones(shape)))
-        except ValueError as exc:
+        except ValueError as error:
             want = f"Dense({size_in} -> {size_out}) expects inputs whose last axis is {size_in}, got shape {shape}"
-            assert str(exc) == want, f"expected the error message {want!r}, got {str(exc)!r}"
+            assert str(error) == want, f"expected the error message {want!r}, got {str(error)!r}"
         else:
             raise AssertionError(f"Dense({size_in}, {size_out}) on shape {shape} should raise ValueError")
 
-    try:
-        import tinytorch.core.autograd as autograd
-    except ModuleNotFoundError:
-        print("ℹ️  gradient checks skipped: export module 07 (autograd) to run them")
+    # Weights that implement @ and + themselves, as Variables will: forward must use the operators
+    duck = Dense(3, 2, seed=0)
+    duck.weights = _StandIn([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]])
+    duck.bias = _StandIn([0.5, -0.5], calls=duck.weights.calls)     # one log for both
+    out = duck(Tensor([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]]))
+    assert isinstance(out, _StandIn), f"with Variable-like weights, forward should return what x @ weights + bias gives (use the operators), got {type(out).__name__}"
+    assert sorted(duck.weights.calls) == ["add", "matmul"], f"forward should compute x @ weights and add the bias with +, got the operations {duck.weights.calls}"
+    assert np.allclose(out.values, [[4.5, -1.5], [0.5, 0.5]]), f"x @ W + b with the stand-in weights gave {out.values.tolist()}"
+
+    autograd = _exported_autograd()
+    if autograd is None:
+        print("ℹ️  real gradient checks skipped: export module 07 (autograd) to run them")
     else:
         layer = Dense(3, 2, seed=0)
         x = np.array([[1.0, 2.0, 3.0], [-1.0, 0.0, 1.0]])
@@ -712,7 +957,8 @@ def test_dense_forward():
         assert np.allclose(np.asarray(layer.bias.grad.data), [2.0, 2.0]), "∂Σy/∂b should be the batch size for every unit"
         print("✅ gradients reach the weights and the bias")
 
-    print("✅ x @ W + b with the bias broadcast over the batch")
+    print("✅ x @ W + b with the bias broadcast over the batch, for non-square layers and 1x1")
+    print("✅ float32 stays float32, the input is unchanged, and forward uses the operators")
     print("✅ shape errors say what the layer expected")
 
 test_dense_forward()
@@ -734,6 +980,7 @@ test_dense_forward()
 # initialisation either do not learn at all or diverge to `nan` in the first steps.
 
 # %% nbgrader={"grade": true, "grade_id": "test-deep-init", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Parameter
 def test_initialisation_keeps_signal():
     """Through 20 ReLU layers, He keeps the scale, Xavier shrinks it, std=1 explodes it."""
     print("🔬 Unit Test: Signal Propagation Through 20 Layers...")

@@ -185,7 +185,7 @@ class Sequential:
 
 # %% nbgrader={"grade": true, "grade_id": "test-sequential", "locked": true, "points": 15, "schema_version": 3, "solution": false}
 def test_sequential():
-    """Layers run in order, nested Sequentials work, parameters are collected in order."""
+    """Layers run in order, dtypes and inputs are kept, nested Sequentials work, parameters are collected in order."""
     print("🔬 Unit Test: Sequential...")
 
     double_then_add = Sequential([lambda t: t * 2, lambda t: t + 1])
@@ -194,6 +194,9 @@ def test_sequential():
     add_then_double = Sequential([lambda t: t + 1, lambda t: t * 2])
     got = np.asarray(add_then_double.forward(Tensor([1.0, 2.0])).data)
     assert np.array_equal(got, [4.0, 6.0]), f"(x + 1) * 2 on [1, 2] should be [4, 6], got {got.tolist()}"
+    three = Sequential([lambda t: t * 2, lambda t: t + 1, lambda t: t * t])
+    got = np.asarray(three(Tensor([1.0, -2.0])).data)
+    assert np.array_equal(got, [9.0, 9.0]), f"((x * 2) + 1)² on [1, -2] should be [9, 9]: every layer runs once, in order; got {got.tolist()}"
     empty = Tensor([7.0])
     assert Sequential([])(empty) is empty, "a Sequential with no layers should return its input unchanged"
 
@@ -208,18 +211,43 @@ def test_sequential():
     assert got.shape == (5, 2), f"a (5, 3) batch through 3 -> 4 -> 2 should give (5, 2), got {got.shape}"
     assert np.allclose(got, want, rtol=1e-5, atol=1e-6), f"Sequential should compute Dense -> ReLU -> Dense, differs by {np.max(np.abs(got - want)):.3g}"
 
+    # float32 stays float32, float64 stays float64, and the input batch is never changed
+    for dtype in (np.float32, np.float64):
+        batch = x.astype(dtype)
+        before = batch.copy()
+        got = np.asarray(net(Tensor(batch)).data)
+        assert got.dtype == dtype, f"a {np.dtype(dtype).name} batch through the network should give {np.dtype(dtype).name}, got {got.dtype}"
+        assert np.allclose(got, want, rtol=1e-4, atol=1e-5), f"the {np.dtype(dtype).name} batch gave wrong values"
+        assert np.array_equal(batch, before), "Sequential must not change its input"
+
     params = net.parameters()
     assert isinstance(params, list) and len(params) == 4, f"Dense, ReLU, Dense should have 4 parameters, got {len(params)}"
     assert [p is q for p, q in zip(params, [first.weights, first.bias, second.weights, second.bias])] == [True] * 4, (
         "parameters() should be [W1, b1, W2, b2]: the layers' own objects, in layer order")
     assert Sequential([ReLU(), lambda t: t]).parameters() == [], "layers without parameters contribute none"
 
+    # Layers of the same shape: none may be lost, merged or reordered
+    same = [Dense(4, 4, seed=s) for s in (0, 1, 2)]
+    stack = Sequential([same[0], Tanh(), same[1], lambda t: t, same[2]])
+    params = stack.parameters()
+    expected = [p for layer in same for p in (layer.weights, layer.bias)]
+    assert len(params) == 6, f"three Dense(4, 4) layers have 6 parameters, got {len(params)}"
+    assert [p is q for p, q in zip(params, expected)] == [True] * 6, "parameters() should list W1, b1, W2, b2, W3, b3 of the three same-shape layers, each its own object, in order"
+    h = np.random.default_rng(1).standard_normal((2, 4))
+    a = [(np.asarray(d.weights.data), np.asarray(d.bias.data)) for d in same]
+    want = np.tanh(h @ a[0][0] + a[0][1]) @ a[1][0] + a[1][1]
+    want = want @ a[2][0] + a[2][1]
+    got = np.asarray(stack(Tensor(h)).data)
+    assert np.allclose(got, want, rtol=1e-5, atol=1e-6), "Dense -> Tanh -> Dense -> identity -> Dense should run in the order given"
+
     outer = Sequential([net, Sigmoid()])
     got = np.asarray(outer(Tensor(x)).data)
+    want = np.maximum(x @ w1 + b1, 0) @ w2 + b2
     assert np.allclose(got, 1 / (1 + np.exp(-want)), rtol=1e-5), "a Sequential inside a Sequential should work like any layer"
     assert len(outer.parameters()) == 4, f"the nested Sequential's 4 parameters should be found, got {len(outer.parameters())}"
 
     print("✅ layers run in order, including plain functions and nested Sequentials")
+    print("✅ float32 and float64 kept, input unchanged")
     print("✅ parameters() collects every layer's parameters in order")
 
 test_sequential()
@@ -318,7 +346,9 @@ test_xor_network()
 # layers of the same shape identical, so Dense number i (counting from 0) gets
 # `seed + i`. One seed then fixes the whole network, which is what makes an experiment
 # repeatable (and what the training module's tests rely on). With `seed=None`, every
-# layer gets fresh random weights.
+# layer gets fresh random weights. Either way each position gets a **new** `Dense`: two
+# layers of the same shape must never share a weight array, or a training step on one
+# would silently move the other.
 #
 # ### How big is it?
 # Each `Dense(n_in, n_out)` has `n_in·n_out + n_out` parameters. For 784 → 128 → 64 → 10:
@@ -379,62 +409,115 @@ def create_mlp(input_size, hidden_sizes, output_size, activation=ReLU, output_ac
 
 # %% nbgrader={"grade": true, "grade_id": "test-create-mlp", "locked": true, "points": 15, "schema_version": 3, "solution": false}
 def test_create_mlp():
-    """Structure, activations, output activation, seeding, parameter count and forward shapes."""
+    """Structure, activations, output activation, seeding, no shared weights, parameter count, dtypes."""
     print("🔬 Unit Test: create_mlp...")
+
+    def dense_layers(net):
+        return [layer for layer in net.layers if isinstance(layer, Dense)]
+
+    def run(net, x):
+        """The network's layers applied in order (computed here, so this test grades create_mlp alone)."""
+        for layer in net.layers:
+            x = layer(x)
+        return x
 
     mlp = create_mlp(4, [8, 6], 3, seed=0)
     kinds = [type(layer).__name__ for layer in mlp.layers]
     assert isinstance(mlp, Sequential), f"create_mlp should return a Sequential, got {type(mlp).__name__}"
     assert kinds == ["Dense", "ReLU", "Dense", "ReLU", "Dense"], f"create_mlp(4, [8, 6], 3) should be Dense, ReLU, Dense, ReLU, Dense, got {kinds}"
-    sizes = [(layer.input_size, layer.output_size) for layer in mlp.layers if isinstance(layer, Dense)]
+    sizes = [(layer.input_size, layer.output_size) for layer in dense_layers(mlp)]
     assert sizes == [(4, 8), (8, 6), (6, 3)], f"the Dense layers should be 4->8, 8->6, 6->3, got {sizes}"
     assert mlp.layers[1] is not mlp.layers[3], "each position should get its own activation() instance"
-    for i, layer in enumerate(layer for layer in mlp.layers if isinstance(layer, Dense)):
+    for i, layer in enumerate(dense_layers(mlp)):
         want = np.asarray(Dense(layer.input_size, layer.output_size, weight_init="he", seed=i).weights.data)
         assert np.array_equal(np.asarray(layer.weights.data), want), (
             f"Dense number {i} should use He initialisation (the activation is ReLU) with seed + {i} = {i}")
 
     again = create_mlp(4, [8, 6], 3, seed=0)
-    assert all(np.array_equal(np.asarray(p.data), np.asarray(q.data)) for p, q in zip(mlp.parameters(), again.parameters())), (
+    assert all(np.array_equal(np.asarray(p.weights.data), np.asarray(q.weights.data)) for p, q in zip(dense_layers(mlp), dense_layers(again))), (
         "the same seed should give the same network")
     other = create_mlp(4, [8, 6], 3, seed=5)
-    assert not np.array_equal(np.asarray(mlp.parameters()[0].data), np.asarray(other.parameters()[0].data)), "another seed should give other weights"
+    assert not np.array_equal(np.asarray(mlp.layers[0].weights.data), np.asarray(other.layers[0].weights.data)), "another seed should give other weights"
+    unseeded = [create_mlp(4, [8], 3) for _ in range(2)]
+    assert not np.array_equal(np.asarray(unseeded[0].layers[0].weights.data), np.asarray(unseeded[1].layers[0].weights.data)), "with seed=None every network should get fresh random weights"
+
+    # Four Dense layers, none square, hidden sizes given as a tuple, seed 3
+    deep = create_mlp(5, (7, 3, 4), 2, seed=3)
+    kinds = [type(layer).__name__ for layer in deep.layers]
+    assert kinds == ["Dense", "ReLU", "Dense", "ReLU", "Dense", "ReLU", "Dense"], f"create_mlp(5, (7, 3, 4), 2) should be 4 Dense layers with ReLU between them (none after the last), got {kinds}"
+    sizes = [(layer.input_size, layer.output_size) for layer in dense_layers(deep)]
+    assert sizes == [(5, 7), (7, 3), (3, 4), (4, 2)], f"the Dense layers should be 5->7, 7->3, 3->4, 4->2, got {sizes}"
+    for i, layer in enumerate(dense_layers(deep)):
+        want = np.asarray(Dense(layer.input_size, layer.output_size, weight_init="he", seed=3 + i).weights.data)
+        assert np.array_equal(np.asarray(layer.weights.data), want), f"Dense number {i} should be seeded with seed + i = {3 + i}"
+    for dtype in (np.float32, np.float64):
+        x = np.random.default_rng(2).standard_normal((6, 5)).astype(dtype)
+        before = x.copy()
+        h = x.astype(np.float64)
+        for i, layer in enumerate(dense_layers(deep)):
+            h = h @ np.asarray(layer.weights.data) + np.asarray(layer.bias.data)
+            if i < 3:
+                h = np.maximum(h, 0)
+        got = np.asarray(run(deep, Tensor(x)).data)
+        assert got.shape == (6, 2), f"a (6, 5) batch should give (6, 2), got {got.shape}"
+        assert got.dtype == dtype, f"a {np.dtype(dtype).name} batch through the MLP should give {np.dtype(dtype).name}, got {got.dtype}"
+        assert np.allclose(got, h, rtol=1e-4, atol=1e-5), f"the MLP should compute Dense, ReLU, Dense, ReLU, Dense, ReLU, Dense; differs by {np.max(np.abs(got - h)):.3g}"
+        assert np.array_equal(x, before), "the MLP must not change its input"
+
+    # Several layers of the same shape: each has its own weights and bias
+    square = create_mlp(4, [4, 4], 4, activation=Tanh, seed=0)
+    layers = dense_layers(square)
+    assert len(layers) == 3 and len({id(layer) for layer in layers}) == 3, "create_mlp(4, [4, 4], 4) should create three distinct Dense(4, 4) layers"
+    for i in range(3):
+        for j in range(i + 1, 3):
+            for name in ("weights", "bias"):
+                a, b = np.asarray(getattr(layers[i], name).data), np.asarray(getattr(layers[j], name).data)
+                assert not np.shares_memory(a, b), f"Dense layers {i} and {j} must not share their {name}"
+            assert not np.array_equal(np.asarray(layers[i].weights.data), np.asarray(layers[j].weights.data)), f"Dense layers {i} and {j} have the same shape but must get different weights (seed + i)"
+    assert square.layers[1] is not square.layers[3], "each Tanh position should be its own instance"
 
     tanh_net = create_mlp(3, [5], 2, activation=Tanh, output_activation=Softmax, seed=1)
     want = np.asarray(Dense(3, 5, weight_init="xavier", seed=1).weights.data)
     assert np.array_equal(np.asarray(tanh_net.layers[0].weights.data), want), "with Tanh, the default is Xavier"
-    forced = create_mlp(3, [5], 2, weight_init="xavier", seed=1)
-    assert np.array_equal(np.asarray(forced.layers[0].weights.data), want), "weight_init= overrides the default"
+    forced = create_mlp(3, [5, 4], 2, weight_init="xavier", seed=1)
+    for i, layer in enumerate(dense_layers(forced)):
+        want = np.asarray(Dense(layer.input_size, layer.output_size, weight_init="xavier", seed=1 + i).weights.data)
+        assert np.array_equal(np.asarray(layer.weights.data), want), f"weight_init='xavier' should be used by every Dense layer, not by Dense number {i}"
     kinds = [type(layer).__name__ for layer in tanh_net.layers]
     assert kinds == ["Dense", "Tanh", "Dense", "Softmax"], f"activation=Tanh, output_activation=Softmax should give Dense, Tanh, Dense, Softmax, got {kinds}"
-    probs = np.asarray(tanh_net(Tensor(np.random.default_rng(0).standard_normal((7, 3)))).data)
+    probs = np.asarray(run(tanh_net, Tensor(np.random.default_rng(0).standard_normal((7, 3)))).data)
     assert probs.shape == (7, 2) and np.allclose(probs.sum(axis=1), 1.0), "a Softmax output layer should give rows that sum to 1"
+    kinds = [type(layer).__name__ for layer in create_mlp(3, [4, 4], 1, output_activation=Sigmoid).layers]
+    assert kinds == ["Dense", "ReLU", "Dense", "ReLU", "Dense", "Sigmoid"], f"output_activation=Sigmoid should follow the last Dense directly, got {kinds}"
 
     linear = create_mlp(2, [], 1, seed=0)
     assert [type(layer).__name__ for layer in linear.layers] == ["Dense"], "no hidden sizes should give a single Dense layer"
 
     big = create_mlp(784, [128, 64], 10, seed=0)
-    count = sum(np.asarray(p.data).size for p in big.parameters())
-    assert len(big.parameters()) == 6, f"three Dense layers have 6 parameters (W and b each), got {len(big.parameters())}"
+    params = [p for layer in dense_layers(big) for p in layer.parameters()]
+    count = sum(np.asarray(p.data).size for p in params)
+    assert len(params) == 6, f"three Dense layers have 6 parameters (W and b each), got {len(params)}"
     assert count == 109_386, f"784 -> 128 -> 64 -> 10 has 109,386 parameters, got {count:,}"
-    out = np.asarray(big(Tensor(np.zeros((32, 784)))).data)
+    out = np.asarray(run(big, Tensor(np.zeros((32, 784), dtype=np.float32))).data)
     assert out.shape == (32, 10), f"a (32, 784) batch should give (32, 10), got {out.shape}"
     print(f"   784 -> 128 -> 64 -> 10: {count:,} parameters, {count * 4 / 1024:.0f} KiB in float32")
 
     try:
-        import tinytorch.core.autograd as autograd
+        from tinytorch.core.autograd import Variable
     except ModuleNotFoundError:
         print("ℹ️  gradient checks skipped: export module 07 (autograd) to run them")
     else:
-        out = mlp(Tensor(np.ones((2, 4))))
-        assert isinstance(out, autograd.Variable), f"with autograd exported, the MLP's output should be a Variable, got {type(out).__name__}"
+        out = run(mlp, Tensor(np.ones((2, 4))))
+        assert isinstance(out, Variable), f"with autograd exported, the MLP's output should be a Variable, got {type(out).__name__}"
         out.sum().backward()
-        for p in mlp.parameters():
-            assert p.grad is not None and p.grad.shape == p.shape, "every parameter should receive a gradient of its own shape"
+        for layer in dense_layers(mlp):
+            for p in layer.parameters():
+                assert p.grad is not None and p.grad.shape == p.shape, "every parameter should receive a gradient of its own shape"
         print("✅ gradients reach every parameter of the MLP")
 
-    print("✅ create_mlp builds Dense/activation stacks from a description")
-    print("✅ one seed makes the whole network reproducible")
+    print("✅ create_mlp builds Dense/activation stacks from a description, none after the last Dense")
+    print("✅ one seed makes the whole network reproducible; same-shape layers share nothing")
+    print("✅ float32 and float64 kept through the whole MLP")
 
 test_create_mlp()
 
@@ -473,6 +556,8 @@ success = run_module_tests_auto("Networks")
 # - **Uniform interfaces compose**: because layers, activations and networks are all
 #   callables with `parameters()`, any of them can go anywhere.
 # - **Parameter order is part of the contract**: optimizers and checkpoints rely on it.
+# - **The dtype flows through**: float32 weights and a float32 batch give float32 all the
+#   way to the output, because no layer or activation adds a float64 array on the way.
 # - **Counting parameters** (`n_in·n_out + n_out` per layer) tells you a model's memory
 #   cost before you run it.
 #
