@@ -120,7 +120,7 @@ def test_2_verify(course: Path):
         assert match, f"{dirname}: no 'N/N │ 0/N │ PASS' in row {row!r}:\n{out}"
         solution, total, blank, total2 = map(int, match.groups())
         assert solution == total == total2 > 0 and blank == 0, f"{dirname}: {row!r}"
-    for dirname, points in (("00_setup", 20), ("01_tensor", 80), ("07_autograd", 160)):
+    for dirname, points in (("00_setup", 20), ("01_tensor", 85), ("07_autograd", 160)):
         row = next(l for l in out.splitlines() if dirname in l)
         assert f"{points}/{points}" in row, row
     assert "FAIL" not in out

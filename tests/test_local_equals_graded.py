@@ -46,7 +46,8 @@ CELL_TIMEOUT = 3.0  # seconds per cell, the same on both sides (the infinite loo
 POINTS = {
     TENSOR: {"test-tensor-creation": 10, "test-tensor-properties": 10, "test-tensor-arithmetic": 10,
              "test-tensor-reflected": 10, "test-tensor-matmul": 10, "test-tensor-reductions": 10,
-             "test-tensor-shape-ops": 10, "test-tensor-indexing": 5, "test-tensor-repr": 5},
+             "test-tensor-shape-ops": 10, "test-tensor-indexing": 5, "test-tensor-repr": 5,
+             "test-tensor-conversions": 5},
     ACTIVATIONS: {"test-relu": 10, "test-sigmoid": 15, "test-tanh": 10, "test-softmax": 15},
 }
 ALL = "*"  # stub every solution region: what the release hands out
@@ -65,22 +66,23 @@ class Case:
 
 
 CASES = (
-    # ---- 01_tensor: 80 points. A later test never helps an earlier one (cells run in order),
+    # ---- 01_tensor: 85 points. A later test never helps an earlier one (cells run in order),
     # and every test builds Tensors, so a stubbed `tensor-class` fails everything.
-    Case("tensor-complete", TENSOR, 80.0, frozenset()),
+    Case("tensor-complete", TENSOR, 85.0, frozenset()),
     Case("tensor-untouched", TENSOR, 0.0, frozenset(POINTS[TENSOR]), untouched=True),
     # Steps 1-2 done, steps 3-5 (matmul, reductions, shape ops, indexing/repr) not started.
-    Case("tensor-half", TENSOR, 40.0,
+    Case("tensor-half", TENSOR, 45.0,
          frozenset({"test-tensor-matmul", "test-tensor-reductions", "test-tensor-shape-ops",
                     "test-tensor-indexing", "test-tensor-repr"}),
          stub=frozenset({"tensor-matmul", "tensor-reductions", "tensor-shape-ops", "tensor-indexing-repr"})),
     # Unary minus forgets the sign: only the reflected-operators test checks -t.
-    Case("tensor-sign-bug", TENSOR, 70.0, frozenset({"test-tensor-reflected"}),
+    Case("tensor-sign-bug", TENSOR, 75.0, frozenset({"test-tensor-reflected"}),
          edits=(("    return Tensor(-self.data)\n", "    return Tensor(self.data)\n"),)),
-    # sum() ends the process, in the 6th of 9 tests: that test gets 0, the three after it still count.
-    Case("tensor-exit", TENSOR, 70.0, frozenset({"test-tensor-reductions"}), special=True,
-         edits=(("    return Tensor(self.data.sum(axis=axis, keepdims=keepdims))\n",
-                 "    import os\n    os._exit(0)\n    return Tensor(self.data.sum(axis=axis, keepdims=keepdims))\n"),)),
+    # sum() ends the process, in the 7th of 10 tests: that test gets 0, the three after it still count.
+    Case("tensor-exit", TENSOR, 75.0, frozenset({"test-tensor-reductions"}), special=True,
+         edits=(("    return Tensor(self.data.sum(axis=axis, keepdims=keepdims, dtype=dtype))\n",
+                 "    import os\n    os._exit(0)\n"
+                 "    return Tensor(self.data.sum(axis=axis, keepdims=keepdims, dtype=dtype))\n"),)),
     # ---- 02_activations: 50 points, one solution cell per test.
     Case("act-complete", ACTIVATIONS, 50.0, frozenset()),
     Case("act-untouched", ACTIVATIONS, 0.0, frozenset(POINTS[ACTIVATIONS]), untouched=True),
