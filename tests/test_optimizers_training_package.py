@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from tinytorch.core.autograd import Variable, gradcheck
-from tinytorch.core.optimizers import SGD, Adam, Optimizer, StepLR
+from tinytorch.core.optimizers import SGD, Adam, AdamW, Optimizer, StepLR
 from tinytorch.core.tensor import Tensor
 from tinytorch.core.training import (
     Accuracy,
@@ -39,8 +39,8 @@ def values(x) -> np.ndarray:
 # --------------------------------------------------------------------------- references
 
 
-def reference_sgd(params, grads_per_step, lr, momentum=0.0, weight_decay=0.0):
-    """torch.optim.SGD (dampening 0, no nesterov), on plain arrays."""
+def reference_sgd(params, grads_per_step, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    """torch.optim.SGD (dampening 0), on plain arrays."""
     params = [np.array(p, dtype=np.float64) for p in params]
     bufs = [None] * len(params)
     history = []
@@ -51,14 +51,15 @@ def reference_sgd(params, grads_per_step, lr, momentum=0.0, weight_decay=0.0):
             d_p = g + weight_decay * params[i] if weight_decay else g
             if momentum:
                 bufs[i] = d_p.copy() if bufs[i] is None else momentum * bufs[i] + d_p
-                d_p = bufs[i]
+                d_p = d_p + momentum * bufs[i] if nesterov else bufs[i]
             params[i] = params[i] - lr * d_p
         history.append([p.copy() for p in params])
     return history
 
 
-def reference_adam(params, grads_per_step, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
-    """torch.optim.Adam (amsgrad False), per-parameter step counts, on plain arrays."""
+def reference_adam(params, grads_per_step, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, decoupled=False):
+    """torch.optim.Adam (amsgrad False), or torch.optim.AdamW with decoupled=True; per-parameter
+    step counts, on plain arrays."""
     params = [np.array(p, dtype=np.float64) for p in params]
     state = [dict(step=0, exp_avg=np.zeros_like(p), exp_avg_sq=np.zeros_like(p)) for p in params]
     history = []
@@ -67,7 +68,9 @@ def reference_adam(params, grads_per_step, lr, beta1=0.9, beta2=0.999, eps=1e-8,
             if g is None:
                 continue
             s = state[i]
-            if weight_decay:
+            if weight_decay and decoupled:
+                params[i] = params[i] * (1 - lr * weight_decay)
+            elif weight_decay:
                 g = g + weight_decay * params[i]
             s["step"] += 1
             s["exp_avg"] = s["exp_avg"] * beta1 + (1 - beta1) * g
@@ -141,6 +144,117 @@ def test_adam_matches_the_pytorch_algorithm(kwargs, skip):
     assert_histories_close(got, want)
 
 
+@pytest.mark.parametrize("weight_decay", [0.0, 0.1, 1.0])
+@pytest.mark.parametrize("skip", [False, True])
+def test_sgd_nesterov_matches_the_pytorch_algorithm(weight_decay, skip):
+    start, grads = random_problem(3, skip=skip)
+    got = run_optimizer(lambda ps: SGD(ps, learning_rate=0.05, momentum=0.9, weight_decay=weight_decay, nesterov=True),
+                        start, grads)
+    want = reference_sgd(start, grads, 0.05, 0.9, weight_decay, nesterov=True)
+    assert_histories_close(got, want)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"weight_decay": 0.1}, {"weight_decay": 1.0}, {"beta1": 0.5, "beta2": 0.9},
+                                    {"weight_decay": 0.0}])
+@pytest.mark.parametrize("skip", [False, True])
+def test_adamw_matches_the_pytorch_algorithm(kwargs, skip):
+    start, grads = random_problem(4, steps=10, skip=skip)
+    ref = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01}
+    ref.update(kwargs)
+    got = run_optimizer(lambda ps: AdamW(ps, learning_rate=0.02, **kwargs), start, grads)
+    want = reference_adam(start, grads, 0.02, decoupled=True, **ref)
+    assert_histories_close(got, want)
+
+
+def test_nesterov_needs_momentum_and_a_bool():
+    w = Variable([1.0])
+    with pytest.raises(ValueError, match="momentum"):
+        SGD([w], learning_rate=0.1, nesterov=True)
+    with pytest.raises(TypeError):
+        SGD([w], learning_rate=0.1, momentum=0.9, nesterov="yes")
+    assert SGD([w], learning_rate=0.1, momentum=0.9).nesterov is False
+
+
+def test_adamw_defaults_and_decay_by_hand():
+    w = Variable([2.0, -3.0], requires_grad=True)
+    opt = AdamW([w], learning_rate=0.1, weight_decay=1.0)
+    assert isinstance(opt, Adam) and isinstance(opt, Optimizer)
+    (w * np.array([1.0, 1.0])).sum().backward()
+    opt.step()
+    np.testing.assert_allclose(values(w), [1.7, -2.8], atol=1e-8)        # 0.9 · w, then -0.1 · sign(g)
+    default = AdamW([w])
+    assert (default.learning_rate, default.weight_decay, default.beta1, default.beta2, default.epsilon) == (
+        1e-3, 0.01, 0.9, 0.999, 1e-8)
+    frozen = Variable([5.0], requires_grad=True)
+    opt = AdamW([w, frozen], learning_rate=0.1, weight_decay=0.5)
+    opt.zero_grad()
+    (w * 1.0).sum().backward()
+    opt.step()
+    assert values(frozen).tolist() == [5.0], "a parameter without a gradient is not decayed"
+    with pytest.raises(ValueError):
+        AdamW([w], weight_decay=-1.0)
+
+
+def feed_in_place(make, start, grads):
+    """Like run_optimizer, but after the first backward every step rewrites the gradient arrays
+    in place (zero_grad(set_to_none=False) style), so state aliasing a gradient array shows."""
+    ps = [Variable(np.array(p), requires_grad=True) for p in start]
+    opt = make(ps)
+    total = (ps[0] * grads[0][0]).sum()
+    for p, g in zip(ps[1:], grads[0][1:]):
+        total = total + (p * g).sum()
+    total.backward()
+    history = []
+    for step, row in enumerate(grads):
+        if step:
+            for p, g in zip(ps, row):
+                values(p.grad)[...] = g
+        opt.step()
+        history.append([values(p).copy() for p in ps])
+        for p, g in zip(ps, row):
+            assert np.array_equal(values(p.grad), g), "step() changed a gradient array"
+    return history, opt
+
+
+def same_shape_problem(seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    start = [rng.standard_normal(shape).astype(dtype) for shape in ((2, 3), (2, 3), (2, 3), (3,))]
+    grads = [[rng.standard_normal(x.shape).astype(dtype) for x in start] for _ in range(5)]
+    grads[2] = [np.zeros_like(x) for x in start]           # zeroed in place before step 3
+    return start, grads
+
+
+@pytest.mark.parametrize("make, reference", [
+    (lambda ps: SGD(ps, learning_rate=0.1, momentum=0.9),
+     lambda s, g: reference_sgd(s, g, 0.1, 0.9)),
+    (lambda ps: SGD(ps, learning_rate=0.1, momentum=0.9, nesterov=True),
+     lambda s, g: reference_sgd(s, g, 0.1, 0.9, nesterov=True)),
+    (lambda ps: SGD(ps, learning_rate=0.1, momentum=0.5, weight_decay=1.0),
+     lambda s, g: reference_sgd(s, g, 0.1, 0.5, 1.0)),
+    (lambda ps: Adam(ps, learning_rate=0.01),
+     lambda s, g: reference_adam(s, g, 0.01)),
+    (lambda ps: AdamW(ps, learning_rate=0.01, weight_decay=1.0),
+     lambda s, g: reference_adam(s, g, 0.01, weight_decay=1.0, decoupled=True)),
+])
+def test_state_is_per_parameter_and_never_a_gradient_array(make, reference):
+    start, grads = same_shape_problem(11)
+    got, _ = feed_in_place(make, start, grads)
+    assert_histories_close(got, reference(start, grads))
+
+
+@pytest.mark.parametrize("make, state", [
+    (lambda ps: SGD(ps, learning_rate=0.1, momentum=0.9, weight_decay=0.01), lambda o: o.velocities),
+    (lambda ps: SGD(ps, learning_rate=0.1, momentum=0.9, nesterov=True), lambda o: o.velocities),
+    (lambda ps: Adam(ps, learning_rate=0.01, weight_decay=0.01), lambda o: o.m + o.v),
+    (lambda ps: AdamW(ps, learning_rate=0.01), lambda o: o.m + o.v),
+])
+def test_float32_parameters_keep_float32_state(make, state):
+    start, grads = same_shape_problem(12, dtype=np.float32)
+    got, opt = feed_in_place(make, start, grads)
+    assert all(values(p).dtype == np.float32 for p in opt.parameters)
+    assert all(array.dtype == np.float32 for array in state(opt))
+
+
 def test_sgd_momentum_by_hand():
     p = Variable(1.0, requires_grad=True)
     opt = SGD([p], learning_rate=0.1, momentum=0.9)
@@ -163,7 +277,9 @@ def test_adam_first_step_is_lr_times_sign():
 
 def test_updates_are_in_place_and_keep_dtype():
     for make in (lambda ps: SGD(ps, learning_rate=0.1, momentum=0.9, weight_decay=0.01),
-                 lambda ps: Adam(ps, learning_rate=0.1, weight_decay=0.01)):
+                 lambda ps: SGD(ps, learning_rate=0.1, momentum=0.9, nesterov=True),
+                 lambda ps: Adam(ps, learning_rate=0.1, weight_decay=0.01),
+                 lambda ps: AdamW(ps, learning_rate=0.1)):
         w = Variable(np.ones((2, 3), dtype=np.float32), requires_grad=True)
         array, tensor = values(w), w.data
         alias = Tensor(array)                     # anything else sharing the array
@@ -181,7 +297,8 @@ def test_updates_are_in_place_and_keep_dtype():
 def test_step_does_not_touch_gradients_or_state_of_skipped_parameters():
     a = Variable([1.0, 2.0], requires_grad=True)
     b = Variable([3.0], requires_grad=True)
-    for opt in (SGD([a, b], learning_rate=0.1, momentum=0.9), Adam([a, b], learning_rate=0.1)):
+    for opt in (SGD([a, b], learning_rate=0.1, momentum=0.9), SGD([a, b], learning_rate=0.1, momentum=0.9, nesterov=True),
+                Adam([a, b], learning_rate=0.1), AdamW([a, b], learning_rate=0.1, weight_decay=0.1)):
         opt.zero_grad()
         (a * np.array([1.0, -1.0])).sum().backward()
         grad = values(a.grad).copy()
@@ -224,6 +341,8 @@ def test_zero_grad_sets_none():
     (lambda w: Adam([w], beta2=1.5), ValueError),
     (lambda w: Adam([w], epsilon=-1.0), ValueError),
     (lambda w: Adam([w], learning_rate=0), ValueError),
+    (lambda w: AdamW([w], beta1=-0.1), ValueError),
+    (lambda w: SGD([w], learning_rate=0.1, momentum=0.0, nesterov=True), ValueError),
     (lambda w: SGD([], learning_rate=0.1), ValueError),
     (lambda w: SGD(w, learning_rate=0.1), TypeError),
     (lambda w: SGD(None, learning_rate=0.1), TypeError),
@@ -240,7 +359,7 @@ def test_tensor_parameter_error_explains_the_fix():
 
 
 def test_optimizer_base_class_and_repr():
-    assert issubclass(SGD, Optimizer) and issubclass(Adam, Optimizer)
+    assert issubclass(SGD, Optimizer) and issubclass(Adam, Optimizer) and issubclass(AdamW, Adam)
     opt = SGD([Variable([1.0])], learning_rate=0.1)
     assert "SGD" in repr(opt) and opt.learning_rate == 0.1
 
@@ -265,6 +384,8 @@ def quadratic_minimum(make, steps):
     (lambda ps: SGD(ps, learning_rate=0.04), 800),
     (lambda ps: SGD(ps, learning_rate=0.02, momentum=0.9), 400),
     (lambda ps: Adam(ps, learning_rate=0.05), 1500),
+    (lambda ps: SGD(ps, learning_rate=0.02, momentum=0.9, nesterov=True), 400),
+    (lambda ps: AdamW(ps, learning_rate=0.05, weight_decay=0.0), 1500),
 ])
 def test_optimizers_converge_to_a_known_minimum(make, steps):
     got, target = quadratic_minimum(make, steps)
@@ -293,6 +414,11 @@ def test_step_lr_schedule():
         rates.append(opt.learning_rate)
     np.testing.assert_allclose(rates, [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.0125], rtol=1e-14)
     assert sched.last_epoch == 9 and sched.get_lr() == pytest.approx(0.0125)
+    for step_size in (1, 2, 4):                       # the decay happens exactly at multiples of step_size
+        sched = StepLR(SGD([w], learning_rate=1.0), step_size=step_size, gamma=0.5)
+        for epoch in range(1, 3 * step_size + 1):
+            sched.step()
+            assert sched.optimizer.learning_rate == 0.5 ** (epoch // step_size)
     with pytest.raises(ValueError):
         StepLR(opt, step_size=0)
     with pytest.raises(ValueError):
@@ -362,7 +488,11 @@ def test_cross_entropy_float32_and_tensor_inputs():
 @pytest.mark.parametrize("labels, match", [
     ([0, 1, 5], "not a class index"),
     ([0, -1, 1], "not a class index"),
-    (np.eye(3), "one-hot"),
+    (np.ones((3, 3)), "sum to 1"),
+    (np.eye(3) * 0.5 - 0.1, r"\[0, 1\]"),
+    (np.full((3, 3), np.nan), r"\[0, 1\]"),
+    (np.full((3, 4), 0.25), r"\(3,\).*\(3, 3\)"),
+    (np.eye(3, dtype=bool), "dtype bool"),
     ([0, 1], r"\(3,\)"),
     ([0.0, 1.5, 2.0], "whole numbers"),
 ])
@@ -387,26 +517,98 @@ def test_mse_values_gradient_and_shape_check():
         MeanSquaredError()(Variable(np.zeros((4, 1))), np.zeros(4))
 
 
-def test_bce_values_gradient_and_clipping():
+def test_cross_entropy_probability_targets():
+    rng = np.random.default_rng(8)
+    z = rng.standard_normal((7, 5)) * 3
+    t = np.exp(rng.standard_normal((7, 5)))
+    t /= t.sum(axis=1, keepdims=True)
+    log_softmax = z - np.logaddexp.reduce(z, axis=1, keepdims=True)
+    logits = Variable(z, requires_grad=True)
+    loss = CrossEntropyLoss()(logits, Tensor(t))
+    assert values(loss).item() == pytest.approx(-(t * log_softmax).sum(axis=1).mean(), rel=1e-12)
+    loss.backward()
+    np.testing.assert_allclose(values(logits.grad), (np.exp(log_softmax) - t) / 7, rtol=1e-10, atol=1e-15)
+    assert gradcheck(lambda q: CrossEntropyLoss()(q, t), [Variable(z.copy())])
+    y = rng.integers(0, 5, 7)
+    assert values(CrossEntropyLoss()(Variable(z), np.eye(5)[y])).item() == pytest.approx(reference_cross_entropy(z, y), rel=1e-12)
+
+
+@pytest.mark.parametrize("targets", ["indices", "probabilities"])
+def test_cross_entropy_backward_is_repeatable_and_leaves_inputs_alone(targets):
+    rng = np.random.default_rng(9)
+    z = rng.standard_normal((6, 4))
+    y = rng.integers(0, 4, 6) if targets == "indices" else np.full((6, 4), 0.25)
+    z0, y0 = z.copy(), y.copy()
+    logits = Variable(z, requires_grad=True)
+    loss = CrossEntropyLoss()(logits, y)
+    loss.backward()
+    first = values(logits.grad).copy()
+    logits.grad = None
+    loss.backward()
+    np.testing.assert_array_equal(values(logits.grad), first)
+    logits.grad = None
+    CrossEntropyLoss()(logits, y).backward()
+    np.testing.assert_array_equal(values(logits.grad), first)
+    np.testing.assert_array_equal(z, z0)
+    np.testing.assert_array_equal(y, y0)
+
+
+def reference_bce(p, t):
+    """torch.nn.functional.binary_cross_entropy: logs clamped at -100, log1p for log(1 - p)."""
+    with np.errstate(divide="ignore"):
+        return -np.mean(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log1p(-p), -100))
+
+
+def test_bce_values_gradient_and_clamp():
     rng = np.random.default_rng(6)
-    p = rng.uniform(0.02, 0.98, (5, 1))
-    t = rng.integers(0, 2, (5, 1)).astype(np.float64)
+    p = rng.uniform(0.02, 0.98, (5, 3))
+    t = rng.integers(0, 2, (5, 3)).astype(np.float64)
     loss = BinaryCrossEntropyLoss()(Variable(p), t)
     assert values(loss).item() == pytest.approx(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)), rel=1e-12)
     assert gradcheck(lambda q: BinaryCrossEntropyLoss()(q, t), [Variable(p)])
-    edge = Variable([0.0, 1.0], requires_grad=True)
+    edge = Variable([0.0, 1.0, 0.0, 1.0, 1e-50], requires_grad=True)
+    target = np.array([1.0, 0.0, 0.0, 1.0, 1.0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        out = BinaryCrossEntropyLoss()(edge, [1.0, 0.0])
+        out = BinaryCrossEntropyLoss()(edge, target)
         out.backward()
-    assert values(out).item() == pytest.approx(-np.log(1e-7), rel=1e-9)
-    assert np.all(np.isfinite(values(edge.grad)))
+    assert values(out).item() == pytest.approx(300.0 / 5, rel=1e-12)          # three logs clamped at -100
+    np.testing.assert_allclose(values(edge.grad), [-1e12 / 5, 1e12 / 5, 0.0, 0.0, -1e12 / 5], rtol=1e-9)
+    first = values(edge.grad).copy()
+    edge.grad = None
+    out.backward()
+    np.testing.assert_array_equal(values(edge.grad), first)
+    assert values(BinaryCrossEntropyLoss()(Variable([1e-20]), [0.0])).item() == pytest.approx(1e-20, rel=1e-9)
     with pytest.raises(ValueError, match="Sigmoid"):
         BinaryCrossEntropyLoss()(Variable([2.0]), [1.0])
+    with pytest.raises(ValueError, match="Sigmoid"):
+        BinaryCrossEntropyLoss()(Variable([np.nan]), [1.0])
+    for bad in ([1.5], [-0.5], [np.nan]):
+        with pytest.raises(ValueError, match="targets"):
+            BinaryCrossEntropyLoss()(Variable([0.5]), bad)
+
+
+def test_losses_keep_float32():
+    rng = np.random.default_rng(13)
+    z = rng.standard_normal((6, 3)).astype(np.float32)
+    p = rng.uniform(0.01, 0.99, (6, 1)).astype(np.float32)
+    cases = [(CrossEntropyLoss(), z, np.arange(6) % 3), (CrossEntropyLoss(), z, np.full((6, 3), 1 / 3, dtype=np.float32)),
+             (BinaryCrossEntropyLoss(), p, (np.arange(6) % 2).reshape(6, 1).astype(np.float32)),
+             (MeanSquaredError(), p, np.ones((6, 1), dtype=np.float32))]
+    for loss_fn, x, y in cases:
+        v = Variable(x.copy(), requires_grad=True)
+        loss = loss_fn(v, y)
+        loss.backward()
+        assert values(loss).dtype == np.float32 and values(v.grad).dtype == np.float32, repr(loss_fn)
+        assert values(loss_fn(Tensor(x), y)).dtype == np.float32, repr(loss_fn)
 
 
 def test_accuracy():
     acc = Accuracy()
+    assert acc(Tensor([[1.0, 1.0, 0.0]]), [0]) == 1.0                      # ties: the first class
+    assert acc(Tensor([0.5, 0.0, 1.0]), [0, 0, 1]) == 1.0                 # p = 0.5 is class 0; [0, 1] is probabilities
+    assert acc(Tensor([0.0, 2.0]), [0, 1]) == 1.0                         # logits: 0 is class 0
+    assert type(acc(Tensor([[0.1, 0.9]]), [1])) is float
     assert acc(Tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]), Tensor([1, 0, 0])) == pytest.approx(2 / 3)
     assert acc(Variable(np.array([[5.0], [-5.0]])), np.array([1, 0])) == 1.0
     assert acc(np.array([0.7, 0.2]), np.array([[1], [1]])) == 0.5
@@ -459,6 +661,29 @@ def test_trainer_reaches_100_percent_on_separable_blobs():
     assert [e for e, _ in logs_seen] == list(range(10))
     assert all(isinstance(v, float) for _, logs in logs_seen for v in logs.values())
     assert trainer.evaluate(batches(xv, yv, 7)) == pytest.approx(trainer.evaluate(batches(xv, yv, 60)), rel=1e-12)
+
+
+def test_trainer_passes_outputs_then_labels_to_metrics():
+    seen = []
+
+    class TrueClassScore:
+        name = "score"
+
+        def __call__(self, outputs, labels):
+            scores, classes = values(outputs), np.asarray(labels.data).astype(int)
+            seen.append((scores.shape, classes.shape))
+            return np.float32(np.mean(scores[np.arange(len(classes)), classes]))
+
+    x, y = blobs(4, n_per_class=5)
+    model = LinearModel(2, 3)
+    trainer = Trainer(model, SGD(model.parameters(), learning_rate=0.01), CrossEntropyLoss(), metrics=[TrueClassScore()])
+    result = trainer.evaluate(batches(x, y, 6))
+    assert seen[0] == ((6, 3), (6,))
+    out = x @ values(model.w) + values(model.b)
+    assert result["score"] == pytest.approx(out[np.arange(15), y].mean(), rel=1e-6)
+    assert type(result["score"]) is float and type(result["loss"]) is float
+    logs = trainer.train_epoch(batches(x, y, 15))
+    assert seen[-1] == ((15, 3), (15,)) and type(logs["score"]) is float
 
 
 def test_trainer_with_adam_mse_and_no_metrics():
@@ -620,3 +845,140 @@ def test_end_to_end_digits_with_dataloader(tmp_path):
     assert Trainer(fresh, Adam(fresh.parameters()), CrossEntropyLoss()).evaluate(test) == result
     with pytest.raises(ValueError, match="parameter 0"):
         load_checkpoint(create_mlp(64, [32], 10), path)
+
+
+# --------------------------------------------------------------------------- PyTorch as the oracle
+# torch is used only here, to check that the numbers are PyTorch's own; skipped without it.
+
+TORCH_OPTIMIZERS = {
+    "sgd": (lambda ps: SGD(ps, learning_rate=0.05), lambda t, ps: t.optim.SGD(ps, lr=0.05)),
+    "sgd-momentum-wd": (lambda ps: SGD(ps, learning_rate=0.05, momentum=0.9, weight_decay=0.1),
+                        lambda t, ps: t.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.1)),
+    "sgd-wd-1": (lambda ps: SGD(ps, learning_rate=0.05, momentum=0.5, weight_decay=1.0),
+                 lambda t, ps: t.optim.SGD(ps, lr=0.05, momentum=0.5, weight_decay=1.0)),
+    "sgd-nesterov": (lambda ps: SGD(ps, learning_rate=0.05, momentum=0.9, nesterov=True),
+                     lambda t, ps: t.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True)),
+    "sgd-nesterov-wd": (lambda ps: SGD(ps, learning_rate=0.05, momentum=0.8, weight_decay=0.3, nesterov=True),
+                        lambda t, ps: t.optim.SGD(ps, lr=0.05, momentum=0.8, weight_decay=0.3, nesterov=True)),
+    "adam": (lambda ps: Adam(ps, learning_rate=0.01), lambda t, ps: t.optim.Adam(ps, lr=0.01)),
+    "adam-l2": (lambda ps: Adam(ps, learning_rate=0.01, beta1=0.5, beta2=0.9, epsilon=1e-3, weight_decay=1.0),
+                lambda t, ps: t.optim.Adam(ps, lr=0.01, betas=(0.5, 0.9), eps=1e-3, weight_decay=1.0)),
+    "adamw-default": (lambda ps: AdamW(ps, learning_rate=0.01), lambda t, ps: t.optim.AdamW(ps, lr=0.01)),
+    "adamw-wd-1": (lambda ps: AdamW(ps, learning_rate=0.05, weight_decay=1.0),
+                   lambda t, ps: t.optim.AdamW(ps, lr=0.05, weight_decay=1.0)),
+}
+
+
+def torch_history(torch, make, start, grads, dtype):
+    params = [torch.tensor(np.array(x, dtype=dtype), requires_grad=True) for x in start]
+    opt = make(torch, params)
+    history = []
+    for row in grads:
+        opt.zero_grad()
+        for p, g in zip(params, row):
+            if g is not None:
+                p.grad = torch.tensor(np.array(g, dtype=dtype))
+        opt.step()
+        history.append([p.detach().numpy().copy() for p in params])
+    return history
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_OPTIMIZERS))
+@pytest.mark.parametrize("skip", [False, True])
+def test_optimizers_match_torch_float64(name, skip):
+    torch = pytest.importorskip("torch")
+    ours, theirs = TORCH_OPTIMIZERS[name]
+    start, grads = random_problem(21, steps=10, skip=skip)
+    start = start[:2] + [start[0] * 0.5]                       # two parameters of the same shape
+    grads = [[row[0], row[1], None if row[1] is None else row[0][::-1].copy()] for row in grads]
+    assert_histories_close(run_optimizer(ours, start, grads), torch_history(torch, theirs, start, grads, np.float64))
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_OPTIMIZERS))
+def test_optimizers_match_torch_float32(name):
+    torch = pytest.importorskip("torch")
+    ours, theirs = TORCH_OPTIMIZERS[name]
+    start, grads = same_shape_problem(22, dtype=np.float32)
+    got, opt = feed_in_place(ours, start, grads)
+    want = torch_history(torch, theirs, start, grads, np.float32)
+    assert all(values(p).dtype == np.float32 for p in opt.parameters)
+    assert_histories_close(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_step_lr_matches_torch():
+    torch = pytest.importorskip("torch")
+    ours = StepLR(SGD([Variable([1.0])], learning_rate=0.1), step_size=3, gamma=0.5)
+    their_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    theirs = torch.optim.lr_scheduler.StepLR(their_opt, step_size=3, gamma=0.5)
+    for _ in range(12):
+        their_opt.step()
+        theirs.step()
+        ours.step()
+        assert ours.optimizer.learning_rate == pytest.approx(their_opt.param_groups[0]["lr"], rel=1e-12)
+
+
+def torch_loss_and_grad(torch, fn, x, *rest):
+    xt = torch.tensor(x, requires_grad=True)
+    loss = fn(xt, *[torch.tensor(r) for r in rest])
+    loss.backward()
+    return loss.detach().numpy(), xt.grad.numpy()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cross_entropy_matches_torch(dtype):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(31)
+    tol = dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-6)
+    z = (rng.standard_normal((9, 4)) * 5).astype(dtype)
+    z[0] = [1000, -1000, 0, 3]
+    y = rng.integers(0, 4, 9)
+    soft = np.exp(rng.standard_normal((9, 4)))
+    soft = (soft / soft.sum(axis=1, keepdims=True)).astype(dtype)
+    smooth = (np.eye(4)[y] * 0.9 + 0.025).astype(dtype)
+    for target in (y, soft, smooth):
+        want_loss, want_grad = torch_loss_and_grad(torch, F.cross_entropy, z, target)
+        logits = Variable(z.copy(), requires_grad=True)
+        loss = CrossEntropyLoss()(logits, target)
+        loss.backward()
+        assert values(loss).dtype == dtype and values(logits.grad).dtype == dtype
+        np.testing.assert_allclose(values(loss), want_loss, **tol)
+        np.testing.assert_allclose(values(logits.grad), want_grad, **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_bce_matches_torch(dtype):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(32)
+    p = np.concatenate([[0.0, 1.0, 0.0, 1.0, 1e-30, 1 - 1e-7], rng.uniform(0.001, 0.999, 10)]).astype(dtype)
+    t = np.concatenate([[1.0, 0.0, 0.0, 1.0, 1.0, 0.0], rng.uniform(0, 1, 10)]).astype(dtype)
+    want_loss, want_grad = torch_loss_and_grad(torch, F.binary_cross_entropy, p, t)
+    q = Variable(p.copy(), requires_grad=True)
+    loss = BinaryCrossEntropyLoss()(q, t)
+    loss.backward()
+    assert values(loss).dtype == dtype and values(q.grad).dtype == dtype
+    tol = dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(values(loss), want_loss, **tol)
+    # rtol 1e-8: PyTorch's denominator clamp is the float32 constant 1e-12 (9.99999996e-13) even
+    # in float64, which moves the gradient at p = 0 or 1 by 4e-9 relative
+    np.testing.assert_allclose(values(q.grad), want_grad, rtol=max(tol["rtol"], 1e-8), atol=tol["atol"])
+    for bad_p, bad_t in (([0.5], [1.5]), ([0.5], [np.nan]), ([1.5], [1.0]), ([np.nan], [1.0])):
+        with pytest.raises(RuntimeError):
+            F.binary_cross_entropy(torch.tensor(bad_p), torch.tensor(bad_t))
+        with pytest.raises(ValueError):
+            BinaryCrossEntropyLoss()(Variable(bad_p), bad_t)
+
+
+def test_mse_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(33)
+    for dtype in (np.float64, np.float32):
+        p, t = rng.standard_normal((5, 3)).astype(dtype), rng.standard_normal((5, 3)).astype(dtype)
+        want_loss, want_grad = torch_loss_and_grad(torch, torch.nn.functional.mse_loss, p, t)
+        v = Variable(p.copy(), requires_grad=True)
+        loss = MeanSquaredError()(v, Tensor(t))
+        loss.backward()
+        assert values(loss).dtype == dtype
+        np.testing.assert_allclose(values(loss), want_loss, rtol=1e-6)
+        np.testing.assert_allclose(values(v.grad), want_grad, rtol=1e-6, atol=1e-7)

@@ -24,6 +24,14 @@ def _values(x) -> np.ndarray:
     return np.asarray(x)
 
 
+def _value_range(values: np.ndarray) -> str:
+    """For error messages: "[min, max]" of the numbers, and whether there are NaNs."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    numbers = values[~np.isnan(values)]
+    text = f"values in [{numbers.min():g}, {numbers.max():g}]" if numbers.size else "no numbers"
+    return text + (" and NaN" if numbers.size < values.size else "")
+
+
 def _check_same_shape(name: str, predictions: np.ndarray, targets: np.ndarray) -> None:
     """Losses compare predictions and targets element by element: their shapes must match."""
     if predictions.shape != targets.shape:
@@ -52,7 +60,7 @@ class MeanSquaredError:
         2. If neither predictions nor targets is a Variable: compute the mean squared
            difference with numpy and return it as a 0-d Tensor
         3. Otherwise compute it with Variable operations, so autograd records it:
-           diff = predictions - targets, then the mean of diff * diff
+           the difference of predictions and targets, squared elementwise, then its mean
 
         EXAMPLE USAGE:
         ```python
@@ -80,22 +88,35 @@ class MeanSquaredError:
         return "MeanSquaredError()"
 
 
-def _class_labels(labels, logits_shape) -> np.ndarray:
-    """Integer class indices of shape (N,) for logits of shape (N, C), or a clear ValueError."""
+def _cross_entropy_targets(labels, logits_shape) -> np.ndarray:
+    """
+    The targets of a cross-entropy for logits of shape (N, C), checked: int64 class indices of
+    shape (N,), or float64 class probabilities of shape (N, C) (a new array), or a ValueError.
+    """
     n, c = logits_shape
-    y = np.asarray(_values(labels))
+    y = _values(labels)
+    if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
+        raise ValueError(f"CrossEntropyLoss: targets must be class indices or class probabilities, got dtype {y.dtype}")
     if y.ndim == 2 and y.shape == (n, c) and c > 1:
-        raise ValueError(f"CrossEntropyLoss: labels have shape {y.shape}, like the logits: they look one-hot. "
-                         "Pass class indices of shape (N,) instead, e.g. labels.argmax(axis=1).")
+        probs = y.astype(np.float64)
+        if not np.all(np.isfinite(probs)) or np.any((probs < 0) | (probs > 1)):
+            raise ValueError("CrossEntropyLoss: probability targets (shape (N, C)) must be finite and in [0, 1], "
+                             f"got {_value_range(probs)}")
+        sums = probs.sum(axis=1)
+        bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-4)
+        if bad.size:
+            raise ValueError(f"CrossEntropyLoss: each row of probability targets must sum to 1, but row {bad[0]} "
+                             f"sums to {sums[bad[0]]:g}. Several classes at once (multi-label) need a Sigmoid per "
+                             "class and BinaryCrossEntropyLoss instead.")
+        return probs
     if y.ndim == 2 and y.shape == (n, 1):
         y = y.reshape(n)
     if y.shape != (n,):
-        raise ValueError(f"CrossEntropyLoss: expected one label per sample, shape ({n},), got shape {y.shape}")
-    if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
-        raise ValueError(f"CrossEntropyLoss: labels must be integer class indices, got dtype {y.dtype}")
+        raise ValueError(f"CrossEntropyLoss: expected class indices of shape ({n},) or class probabilities of "
+                         f"shape ({n}, {c}), got shape {y.shape}")
     if not np.issubdtype(y.dtype, np.integer):
         if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
-            raise ValueError("CrossEntropyLoss: labels must be whole numbers (class indices), "
+            raise ValueError("CrossEntropyLoss: class indices must be whole numbers, "
                              f"got {y[np.isfinite(y) & (y != np.round(y))][:3].tolist() or 'non-finite values'}")
     y = y.astype(np.int64)
     bad = (y < 0) | (y >= c)
@@ -107,9 +128,12 @@ def _class_labels(labels, logits_shape) -> np.ndarray:
 
 class CrossEntropyLoss:
     """
-    Softmax cross-entropy from logits (N, C) and integer labels (N,), averaged over the batch.
+    Softmax cross-entropy from logits (N, C), averaged over the batch, as
+    torch.nn.functional.cross_entropy: the targets are class indices (N,) or class
+    probabilities (N, C) whose rows sum to 1.
 
-    One graph node with a hand-written backward: ∂L/∂logits = (softmax − onehot) / N.
+    One graph node with a hand-written backward: ∂L/∂logits = (softmax − target) / N,
+    where an index target is its one-hot row.
     """
 
     def __call__(self, logits, labels):
@@ -123,16 +147,20 @@ class CrossEntropyLoss:
 
         STEP-BY-STEP IMPLEMENTATION:
         1. z = the logits' values as float64; check z.ndim == 2 (raise ValueError otherwise,
-           naming the shape); y = _class_labels(labels, z.shape); n = number of rows
+           naming the shape); y = the targets checked by _cross_entropy_targets (give it the
+           labels and z's shape); n = number of rows
         2. Log-softmax with the log-sum-exp trick, row by row:
            shifted = z - (max of each row);  log_probs = shifted - log(sum of exp(shifted) per row)
-        3. loss = minus the mean over the batch of log_probs[row i, column y[i]]
+        3. The loss, minus the mean over the batch of each row's log-likelihood:
+           - class indices (y.ndim == 1): the row's entry log_probs[row i, column y[i]]
+           - class probabilities (y.ndim == 2): Σⱼ y[i, j] · log_probs[i, j] over the row
         4. The result's dtype: the logits' dtype if it is floating point, else float64
         5. If logits is not a Variable: return the loss as a 0-d Tensor of that dtype
         6. Otherwise define cross_entropy_backward(grad_output) returning a 1-tuple:
-           grad_output * (softmax - onehot) / n, where softmax = exp(log_probs)
-        7. Return apply_op(loss as a 0-d array, (logits,), cross_entropy_backward,
-           name="cross_entropy_backward")
+           grad_output * (softmax - target) / n, where softmax = exp(log_probs) and the
+           target is y's one-hot rows (indices) or y itself (probabilities); cast to the dtype
+        7. Return apply_op with: the loss as a 0-d array, the inputs (logits,), your
+           backward function, and the name cross_entropy_backward
 
         EXAMPLE USAGE:
         ```python
@@ -141,41 +169,51 @@ class CrossEntropyLoss:
         loss = ce(logits, Tensor([0, 1]))          # 0.3185
         loss.backward()
         print(logits.grad)                          # (softmax - onehot) / 2, each row sums to 0
+        ce(logits, [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1]])   # soft targets: 0.6010
         ce(Variable([[1000.0, 0.0]]), [1])          # 1000.0, not nan
         ```
 
         IMPLEMENTATION HINTS:
         - z.max(axis=1, keepdims=True) keeps the (N, 1) shape so it broadcasts over columns
+        - np.asarray(x, dtype=np.float64) does not copy a float64 array: z may be the
+          caller's own logits, so never write into it (no `z -= ...`)
         - log_probs[np.arange(n), y] picks one entry per row (fancy indexing)
-        - onehot: np.zeros_like(probs), then set [np.arange(n), y] to 1; or copy probs and
-          subtract 1 at those positions
+        - For probabilities, multiply elementwise and sum along axis 1 (the classes), then
+          take the mean over the rows: a sum over everything would grow with the batch
+        - The backward runs once per backward() call, and maybe more than once: start from
+          a new softmax array in it (np.exp(log_probs), or a copy), then subtract the
+          target from that; never change log_probs, y or an array you will use again
         - grad_output arrives as a 0-d ndarray; multiplying by it keeps the chain rule
           right when this loss is scaled or summed with another
-        - The backward function may use arrays computed in forward: it is a closure
         """
         raw = _values(logits)
         z = np.asarray(raw, dtype=np.float64)
         if z.ndim != 2:
             raise ValueError(f"CrossEntropyLoss: logits must have shape (N, C), got shape {z.shape}; "
                              "for a single sample use shape (1, C)")
-        y = _class_labels(labels, z.shape)
+        y = _cross_entropy_targets(labels, z.shape)
         n = z.shape[0]
         rows = np.arange(n)
 
         shifted = z - z.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        loss = -log_probs[rows, y].mean()
+        if y.ndim == 1:
+            loss = -log_probs[rows, y].mean()
+        else:
+            loss = -(y * log_probs).sum(axis=1).mean()
 
         dtype = raw.dtype if np.issubdtype(raw.dtype, np.floating) else np.float64
         if not isinstance(logits, Variable):
             return Tensor(np.asarray(loss, dtype=dtype))
 
-        probs = np.exp(log_probs)
-
         def cross_entropy_backward(grad_output):
-            grad = probs.copy()
-            grad[rows, y] -= 1.0
-            return ((grad * (np.asarray(grad_output, dtype=np.float64) / n)).astype(dtype),)
+            grad = np.exp(log_probs)                      # a new softmax array at every call
+            if y.ndim == 1:
+                grad[rows, y] -= 1.0
+            else:
+                grad -= y
+            grad *= grad_output / n
+            return (grad.astype(dtype),)
 
         return apply_op(np.asarray(loss, dtype=dtype), (logits,), cross_entropy_backward,
                         name="cross_entropy_backward")
@@ -185,12 +223,11 @@ class CrossEntropyLoss:
 
 
 class BinaryCrossEntropyLoss:
-    """Binary cross-entropy of probabilities in [0, 1] (clipped to [eps, 1 - eps]) and 0/1 targets."""
-
-    def __init__(self, eps: float = 1e-7):
-        if not 0.0 < eps < 0.5:
-            raise ValueError(f"eps must be in (0, 0.5), got {eps}")
-        self.eps = float(eps)
+    """
+    Binary cross-entropy of probabilities in [0, 1] and targets in [0, 1], averaged over every
+    element, as torch.nn.functional.binary_cross_entropy: each log clamped at -100, and the
+    gradient (p - y) / max(p (1 - p), 1e-12) / n.
+    """
 
     def __call__(self, predictions, targets):
         return self.forward(predictions, targets)
@@ -199,20 +236,23 @@ class BinaryCrossEntropyLoss:
         """
         The mean binary cross-entropy, as a scalar Variable (a 0-d Tensor for Tensors).
 
-        TODO: Implement clipped binary cross-entropy as one graph node.
+        TODO: Implement PyTorch's binary cross-entropy as one graph node.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. raw = _values(predictions); p = raw as float64; t = _values(targets) as float64;
-           _check_same_shape("BinaryCrossEntropyLoss", p, t)
-        2. If any prediction is outside [0, 1] (or nan), raise ValueError mentioning the
-           sigmoid; if any target is outside [0, 1], raise ValueError
-        3. clipped = np.clip(p, eps, 1 - eps)
-        4. loss = -mean(t * log(clipped) + (1 - t) * log(1 - clipped))
+        1. raw = the predictions' values (_values); p = raw as float64 (compute in float64
+           whatever the input's dtype); t = the targets' values; check that p and t have the
+           same shape with _check_same_shape
+           (name the loss in it: "BinaryCrossEntropyLoss")
+        2. If any prediction is outside [0, 1] or NaN, raise ValueError mentioning the
+           Sigmoid; if any target is outside [0, 1] or NaN, raise ValueError
+        3. log_p = log(p) and log_q = log1p(-p) (that is log(1 - p)), each clamped
+           from below at -100 (np.log(0) is -inf: silence numpy's divide warning there)
+        4. loss = -mean(t * log_p + (1 - t) * log_q)
         5. The dtype: raw's if it is floating point, else float64.
            If predictions is not a Variable, return the loss as a 0-d Tensor of that dtype
         6. Otherwise bce_backward(grad_output) returns a 1-tuple:
-           grad_output * (clipped - t) / (clipped * (1 - clipped)) / n, set to 0 where
-           clipping changed p (n = number of elements)
+           grad_output * (p - t) / max(p * (1 - p), 1e-12) / n, cast to the dtype
+           (n = number of elements)
         7. Return apply_op(loss as a 0-d array, (predictions,), bce_backward, name="bce_backward")
 
         EXAMPLE USAGE:
@@ -222,42 +262,46 @@ class BinaryCrossEntropyLoss:
         loss = bce(p, Tensor([1.0, 0.0]))      # -(log 0.9 + log 0.8) / 2 = 0.1643
         loss.backward()
         print(p.grad)                           # [-0.5556, 0.625]
+        bce(Variable([0.0]), [1.0])             # 100.0: log 0 clamped at -100
         ```
 
         IMPLEMENTATION HINTS:
-        - np.any((p < 0) | (p > 1) | np.isnan(p)) finds invalid predictions
-        - The clipped positions are where clipped != p
-        - np.where(mask, 0.0, grad) zeroes the gradient where the mask is True
+        - A NaN fails every comparison: test np.isnan(p) as well as p < 0 and p > 1,
+          combined with | (elementwise or)
+        - np.maximum(a, -100.0) clamps elementwise from below (np.minimum would clamp
+          from above: wrong way round)
+        - np.errstate, used as a context manager (`with`), with divide set to "ignore",
+          silences the warning of np.log(0.0) = -inf for the lines inside it
+        - np.maximum(p * (1 - p), 1e-12) protects the denominator
         """
         raw = _values(predictions)
         p = np.asarray(raw, dtype=np.float64)
-        t = np.asarray(_values(targets), dtype=np.float64)
+        t = _values(targets)
         _check_same_shape("BinaryCrossEntropyLoss", p, t)
-        if np.any((p < 0) | (p > 1) | np.isnan(p)):
-            raise ValueError("BinaryCrossEntropyLoss: predictions must be probabilities in [0, 1], got values in "
-                             f"[{np.nanmin(p):g}, {np.nanmax(p):g}]. Did you forget the Sigmoid? (From logits, "
-                             "use CrossEntropyLoss with two outputs.)")
-        if np.any((t < 0) | (t > 1) | np.isnan(t)):
-            raise ValueError("BinaryCrossEntropyLoss: targets must be in [0, 1] (usually 0 or 1)")
+        if np.any(np.isnan(p) | (p < 0) | (p > 1)):
+            raise ValueError(f"BinaryCrossEntropyLoss: predictions must be probabilities in [0, 1], got {_value_range(p)}. "
+                             "Did you forget the Sigmoid? (From logits, use CrossEntropyLoss with two outputs.)")
+        if np.any(np.isnan(t) | (t < 0) | (t > 1)):
+            raise ValueError(f"BinaryCrossEntropyLoss: targets must be in [0, 1] (usually 0 or 1), got {_value_range(t)}")
         n = p.size
-        clipped = np.clip(p, self.eps, 1.0 - self.eps)
-        loss = -np.mean(t * np.log(clipped) + (1.0 - t) * np.log(1.0 - clipped))
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100.0)
+            log_q = np.maximum(np.log1p(-p), -100.0)
+        loss = -np.mean(t * log_p + (1.0 - t) * log_q)
 
         dtype = raw.dtype if np.issubdtype(raw.dtype, np.floating) else np.float64
         if not isinstance(predictions, Variable):
             return Tensor(np.asarray(loss, dtype=dtype))
 
-        was_clipped = clipped != p
-
         def bce_backward(grad_output):
-            grad = (clipped - t) / (clipped * (1.0 - clipped)) / n
-            grad = np.where(was_clipped, 0.0, grad) * np.asarray(grad_output, dtype=np.float64)
+            grad = (p - t) / np.maximum(p * (1.0 - p), 1e-12)
+            grad *= grad_output / n
             return (grad.astype(dtype),)
 
         return apply_op(np.asarray(loss, dtype=dtype), (predictions,), bce_backward, name="bce_backward")
 
     def __repr__(self) -> str:
-        return f"BinaryCrossEntropyLoss(eps={self.eps:g})"
+        return "BinaryCrossEntropyLoss()"
 
 
 class Accuracy:
@@ -295,14 +339,14 @@ class Accuracy:
         - np.all((a >= 0) & (a <= 1)) tests the range
         - float(np.mean(pred == y)): comparing ints with float labels 1.0 works
         """
-        out = np.asarray(_values(outputs))
-        y = np.asarray(_values(labels))
+        out = _values(outputs)
+        y = _values(labels)
         if out.ndim == 2 and out.shape[1] > 1:
             predicted = out.argmax(axis=1)
         else:
             scores = out.reshape(-1)
             threshold = 0.5 if np.all((scores >= 0) & (scores <= 1)) else 0.0
-            predicted = (scores > threshold).astype(np.int64)
+            predicted = scores > threshold
         if y.ndim == 2 and y.shape[1] > 1:
             y = y.argmax(axis=1)
         y = y.reshape(-1)
@@ -385,8 +429,8 @@ class Trainer:
            and a sample count at 0
         2. For x, y, size in _batches(loader, "train_loader"):
            a. output = self.model(x); _check_trainable(output)
-           b. loss = self.loss(output, y)
-           c. self.optimizer.zero_grad(); loss.backward(); self.optimizer.step()
+           b. loss = the loss function (self.loss) of the output and y
+           c. clear the optimizer's gradients, backward from the loss, step the optimizer
            d. add float(loss value) * size to the loss total, and
               float(metric(output, y)) * size to each metric's total; add size to the count
         3. Return {name: total / count} for "loss" and every metric
@@ -427,8 +471,8 @@ class Trainer:
 
         STEP-BY-STEP IMPLEMENTATION:
         1. The same totals and count as train_epoch
-        2. For x, y, size in _batches(loader, "loader"): output = self.model(x),
-           loss = self.loss(output, y), then accumulate as in train_epoch
+        2. For x, y, size in _batches(loader, "loader"): the model's output and its
+           loss, as in train_epoch, then accumulate as in train_epoch
            (no zero_grad, no backward, no step)
         3. Return {name: total / count} for "loss" and every metric
 
@@ -488,7 +532,7 @@ class Trainer:
         history = {f"train_{name}": [] for name in names}
         if val_loader is not None:
             history.update({f"val_{name}": [] for name in names})
-        for epoch in range(int(epochs)):
+        for epoch in range(epochs):
             logs = {f"train_{name}": value for name, value in self.train_epoch(train_loader).items()}
             if val_loader is not None:
                 logs.update({f"val_{name}": value for name, value in self.evaluate(val_loader).items()})
@@ -517,7 +561,7 @@ def save_checkpoint(model, path) -> str:
     TODO: Write every parameter's values to `path` as param_0, param_1, ...
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. params = _model_parameters(model)
+    1. params = the model's parameters, from _model_parameters
     2. arrays = {"param_0": values of the first parameter, "param_1": ...}
     3. path = os.fspath(path) (accepts str and pathlib.Path); create its directory if
        it has one and it does not exist yet
@@ -535,10 +579,10 @@ def save_checkpoint(model, path) -> str:
     IMPLEMENTATION HINTS:
     - _values(p) is the ndarray of a Variable or a Tensor
     - os.path.dirname(path) is "" for a file in the current directory
-    - os.makedirs(directory, exist_ok=True)
+    - os.makedirs creates missing directories; exist_ok=True makes an existing one fine
     """
     params = _model_parameters(model)
-    arrays = {f"param_{i}": np.asarray(_values(p)) for i, p in enumerate(params)}
+    arrays = {f"param_{i}": _values(p) for i, p in enumerate(params)}
     path = os.fspath(path)
     directory = os.path.dirname(path)
     if directory:
@@ -555,11 +599,11 @@ def load_checkpoint(model, path):
     TODO: Read the checkpoint, check it matches the model, then copy the values in.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. params = _model_parameters(model); path = os.fspath(path)
+    1. params = the model's parameters (_model_parameters); path = os.fspath(path)
     2. If there is no file at path: raise FileNotFoundError naming the path
     3. An .npz file is a zip archive: if zipfile.is_zipfile(path) is False, raise
-       ValueError("... is not a checkpoint ..."). Otherwise read it with np.load (a context
-       manager: `with np.load(path) as data:`); if that fails (OSError,
+       ValueError("... is not a checkpoint ..."). Otherwise read it with np.load, used as a
+       context manager (a `with` block closes the file); if that fails (OSError,
        zipfile.BadZipFile) or the names are not exactly param_0 ... param_{k-1}, raise the
        same ValueError
     4. If k differs from len(params): raise ValueError naming both counts and the
@@ -577,8 +621,10 @@ def load_checkpoint(model, path):
 
     IMPLEMENTATION HINTS:
     - os.path.isfile(path)
-    - data.files lists the names in an .npz; data[name] reads one array (copy them out
-      inside the `with` block)
+    - data.files lists the names in an .npz; data[name] reads one array into a new
+      ndarray (read them all inside the `with` block: the file closes after it)
+    - np.savez keeps the names, not necessarily the order: compare the names as sets,
+      then read param_0, param_1, ... in that order
     - Assigning with values[...] = saved also converts the dtype (float64 → float32)
     """
     params = _model_parameters(model)
@@ -589,20 +635,21 @@ def load_checkpoint(model, path):
         raise ValueError(f"'{path}' is not a checkpoint written by save_checkpoint (it is not an .npz archive)")
     try:
         with np.load(path) as data:
-            names = list(data.files)
+            names = data.files
             expected = [f"param_{i}" for i in range(len(names))]
-            if sorted(names) != sorted(expected):
+            if set(names) != set(expected):
                 raise ValueError(f"'{path}' is not a checkpoint written by save_checkpoint "
-                                 f"(expected arrays param_0 ... param_{len(names) - 1}, found {sorted(names)[:5]})")
-            saved = [np.array(data[name]) for name in expected]
+                                 f"(expected arrays named param_0, param_1, ..., found {names[:5]})")
+            saved = [data[name] for name in expected]
     except (OSError, zipfile.BadZipFile) as exc:
         raise ValueError(f"'{path}' is not a checkpoint written by save_checkpoint: {exc}") from None
-    if len(saved) != len(params):
-        first = min(len(saved), len(params))
-        if len(params) > len(saved):
-            extra = f"parameter {first} of the model (shape {_values(params[first]).shape}) has no saved value"
-        else:
-            extra = f"saved parameter {first} (shape {saved[first].shape}) has no place in the model"
+    if len(saved) < len(params):
+        extra = f"parameter {len(saved)} of the model (shape {_values(params[len(saved)]).shape}) has no saved value"
+    elif len(saved) > len(params):
+        extra = f"saved parameter {len(params)} (shape {saved[len(params)].shape}) has no place in the model"
+    else:
+        extra = ""
+    if extra:
         raise ValueError(f"the checkpoint has {len(saved)} parameters but the model has {len(params)}: {extra}. "
                          "Build the model with the same architecture as the one that was saved.")
     for i, (p, array) in enumerate(zip(params, saved)):

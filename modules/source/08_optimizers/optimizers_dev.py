@@ -8,8 +8,10 @@
 # By the end of the module you will have built:
 # - an `Optimizer` base class that collects parameters, checks them, and clears their
 #   gradients (`zero_grad()`),
-# - `SGD` with **momentum** and **weight decay**, exactly as `torch.optim.SGD` does it,
+# - `SGD` with **momentum** (classic and **Nesterov**) and **weight decay**, exactly as
+#   `torch.optim.SGD` does it,
 # - `Adam` with **bias correction**, exactly as `torch.optim.Adam` does it,
+# - `AdamW`, Adam with **decoupled** weight decay, exactly as `torch.optim.AdamW` does it,
 # - `StepLR`, a learning-rate schedule that decays the step size every few epochs.
 #
 # Every update happens **in place**, directly in the parameters' numpy arrays, so every
@@ -42,15 +44,16 @@ print("Ready to turn gradients into learning!")
 #
 # ```python
 # # Final package structure:
-# from tinytorch.core.optimizers import SGD, Adam, StepLR   # turn gradients into progress
+# from tinytorch.core.optimizers import SGD, Adam, AdamW, StepLR   # turn gradients into progress
 # from tinytorch.core.autograd import Variable               # where the gradients come from
 # ```
 #
 # **Why this matters:**
 # - **Learning:** The update rules are a few lines each, but every detail (the order of
 #   operations, the bias correction, in-place updates) changes what the network learns
-# - **Production:** Same names and semantics as `torch.optim.SGD`, `torch.optim.Adam` and
-#   `torch.optim.lr_scheduler.StepLR`: what you learn here transfers one to one
+# - **Production:** Same names and semantics as `torch.optim.SGD`, `torch.optim.Adam`,
+#   `torch.optim.AdamW` and `torch.optim.lr_scheduler.StepLR`: what you learn here
+#   transfers one to one
 # - **Consistency:** Every optimizer has the same interface: `step()` and `zero_grad()`
 # - **Foundation:** Module 09's `Trainer` drives any of them
 
@@ -107,7 +110,7 @@ print("Ready to turn gradients into learning!")
 #   the model was built before module 07 was exported, so `Parameter(...)` (module 03)
 #   made Tensors. Export module 07 and build the model again. The provided `__init__`
 #   checks this and raises a `TypeError` that says exactly that.
-# - **A learning rate**, `optimizer.learning_rate`, which schedulers (Step 4) change
+# - **A learning rate**, `optimizer.learning_rate`, which schedulers (Step 5) change
 #   during training. It must be a positive number.
 # - **`zero_grad()`**: autograd *accumulates* gradients (module 07, Step 16), so before
 #   each backward pass the old gradients must go. Setting `p.grad = None` is what PyTorch
@@ -304,7 +307,7 @@ def test_optimizer_base():
 test_optimizer_base()
 
 # %% [markdown]
-# ## Step 2: Stochastic Gradient Descent, with Momentum and Weight Decay
+# ## Step 2: Stochastic Gradient Descent, with Momentum (Classic and Nesterov) and Weight Decay
 #
 # ### Plain SGD
 # ```
@@ -345,6 +348,22 @@ test_optimizer_base()
 # algorithm; they differ when the learning rate changes during training, and we follow
 # PyTorch.
 #
+# ### Nesterov momentum: look before you leap
+# Classic momentum steps along the velocity, even when the velocity is about to carry the
+# parameter past the minimum. Nesterov's variant (Sutskever et al., 2013, in the form
+# PyTorch uses) steps along the *current gradient plus μ times the new velocity*:
+# ```
+# v ← μ · v + g                (the same velocity as before)
+# p ← p − η · (g + μ · v)      classic momentum would use v here
+# ```
+# This is the classic update evaluated one step ahead: it is what you get from
+# momentum if you take the gradient at the point the velocity is about to reach, rewritten
+# so that only the gradient at the current point is needed. The velocity is the same
+# running sum; only the step differs, and it reacts one step sooner when the gradient
+# changes sign, so the zig-zag across a ravine dies out faster. With μ = 0 there is no
+# velocity to look ahead with, so `nesterov=True` needs `momentum > 0` (PyTorch raises
+# a `ValueError`; so do we).
+#
 # ### Weight decay: prefer small weights
 # Adding ½·λ·‖p‖² to the loss (L2 regularisation) discourages large weights, which
 # usually makes networks generalise better. Its gradient is λ·p, so instead of changing
@@ -374,43 +393,59 @@ test_optimizer_base()
 #   (PyTorch needs `with torch.no_grad():` inside `step()` for the same reason.)
 #
 # ### The state
-# The provided `__init__` validates `momentum` (in [0, 1)) and `weight_decay` (≥ 0), and
-# makes `self.velocities`: one entry per parameter, `None` until that parameter's first
-# update. You write `step()`.
+# The provided `__init__` validates `momentum` (in [0, 1)), `weight_decay` (≥ 0) and
+# `nesterov` (a bool, only with momentum > 0), and makes `self.velocities`: one entry per
+# parameter, in the order of `self.parameters`, `None` until that parameter's first
+# update. Each parameter has its **own** velocity: two weight matrices of the same shape
+# still get two velocities. And the velocity is the optimizer's own array: a copy of the
+# first gradient, never the gradient's array itself (the gradient belongs to autograd and
+# the user, who may change it or zero it in place before the next step). You write
+# `step()`.
 
 # %% nbgrader={"grade": false, "grade_id": "sgd-class", "locked": false, "schema_version": 3, "solution": true}
 #| export
 class SGD(Optimizer):
     """
-    Stochastic gradient descent with optional momentum and weight decay (as torch.optim.SGD).
+    Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay
+    (as torch.optim.SGD, dampening 0):
 
         g ← p.grad + weight_decay · p
         v ← momentum · v + g          (v starts at 0, i.e. v = g on the first step)
-        p ← p − learning_rate · v     (with momentum = 0: p ← p − learning_rate · g)
+        p ← p − learning_rate · v               (classic momentum)
+        p ← p − learning_rate · (g + momentum · v)   (nesterov=True)
+        p ← p − learning_rate · g               (momentum = 0)
     """
 
     def __init__(self, parameters: Iterable[Variable], learning_rate: float,
-                 momentum: float = 0.0, weight_decay: float = 0.0):
+                 momentum: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
         super().__init__(parameters, learning_rate)
         self.momentum = _check_in_range("momentum", momentum, 0.0, 1.0)
         self.weight_decay = _check_in_range("weight_decay", weight_decay, 0.0, math.inf)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+        if nesterov and self.momentum == 0.0:
+            raise ValueError("nesterov=True needs momentum > 0: Nesterov's look-ahead is built from the "
+                             "velocity, and with momentum 0 there is none (e.g. momentum=0.9)")
+        self.nesterov = bool(nesterov)
         self.velocities: List[Optional[np.ndarray]] = [None] * len(self.parameters)
 
     def step(self) -> None:
         """
         Update every parameter that has a gradient, in place.
 
-        TODO: Implement one SGD step with momentum and weight decay.
+        TODO: Implement one SGD step with momentum, Nesterov momentum and weight decay.
 
         STEP-BY-STEP IMPLEMENTATION:
         For each index i and parameter p in self.parameters:
         1. If p.grad is None, skip it (continue)
         2. g = the gradient's ndarray (p.grad.data.data)
         3. If self.weight_decay is not 0: g = g + weight_decay * (p's values)
+           (a new array: weight decay comes BEFORE momentum, so the velocity includes it)
         4. If self.momentum is not 0:
            - the first time (self.velocities[i] is None): v = a copy of g
            - afterwards: v = momentum * v + g
-           - store v in self.velocities[i], and use v as the update direction
+           - store v in self.velocities[i]
+           - the update direction is g + momentum * v with self.nesterov, else v
            Otherwise the update direction is g itself
         5. Subtract learning_rate * direction from p's values IN PLACE
 
@@ -420,6 +455,11 @@ class SGD(Optimizer):
         optimizer = SGD([w], learning_rate=0.1, momentum=0.9)
         (w * w).sum().backward()     # grad = 2w = [2, -4]
         optimizer.step()             # v = [2, -4];  w = [1, -2] - 0.1 * [2, -4] = [0.8, -1.6]
+
+        w = Variable([1.0, -2.0])
+        optimizer = SGD([w], learning_rate=0.1, momentum=0.9, nesterov=True)
+        (w * w).sum().backward()     # grad = [2, -4], v = [2, -4]
+        optimizer.step()             # direction = g + 0.9 v = [3.8, -7.6];  w = [0.62, -1.24]
         ```
 
         IMPLEMENTATION HINTS:
@@ -429,8 +469,13 @@ class SGD(Optimizer):
         - Take the array into a local name first (values = p.data.data): writing
           `p.data.data -= update` raises AttributeError, because after the in-place
           subtraction Python assigns the result back to Tensor.data, a read-only property
-        - g + weight_decay * values makes a new array: never modify p.grad's array in place
-        - np.array(g) copies; the stored velocity must not be the gradient's own array
+        - Never modify p.grad's array in place (no `g += ...` while g is still that array):
+          `a + b` makes a new array, `a += b` writes into a
+        - The first velocity must be a copy (np.array copies, np.asarray does not): if it
+          were the gradient's own array, a user who zeroes the gradient in place would
+          zero your velocity too
+        - Keep the parameter's dtype: g has it already; Python floats (momentum,
+          weight_decay) do not change a float32 array's dtype
         - Read self.learning_rate on every call: a scheduler may have changed it
         """
         ### BEGIN SOLUTION
@@ -438,16 +483,80 @@ class SGD(Optimizer):
             if p.grad is None:
                 continue
             values = p.data.data
-            g = np.asarray(p.grad.data.data)
+            g = p.grad.data.data
             if self.weight_decay != 0.0:
                 g = g + self.weight_decay * values
             if self.momentum != 0.0:
                 v = self.velocities[i]
                 v = np.array(g) if v is None else self.momentum * v + g
                 self.velocities[i] = v
-                g = v
+                g = g + self.momentum * v if self.nesterov else v
             values -= self.learning_rate * g
         ### END SOLUTION
+
+# %% [markdown]
+# ### How the tests check your optimizers
+#
+# Besides small examples you can follow by hand, the tests run your optimizer for several
+# steps and compare every parameter, after every step, with a **reference**: PyTorch's
+# algorithm written on plain float64 numpy arrays (below; Adam's and AdamW's come with
+# their steps). The reference makes new arrays everywhere, which keeps it short and easy
+# to compare with `torch/optim/sgd.py`; your `step()` must instead work in place, on
+# the optimizer's own state.
+#
+# `feed_gradients(optimizer, params, grads)` drives a real optimizer with chosen
+# gradients, one row of `grads` per step. The first step gets them from `backward()`;
+# every later step writes the next gradients **into the existing gradient arrays, in
+# place**, as a training loop that zeroes its gradients in place and accumulates new ones
+# does (PyTorch's `zero_grad(set_to_none=False)`). An optimizer that kept a gradient
+# array as its velocity would see its velocity change under it. The tests use several
+# parameters, some of the same shape, so that every parameter must have its own state.
+
+# %% nbgrader={"grade": false, "grade_id": "optimizer-test-references", "locked": true, "schema_version": 3, "solution": false}
+def reference_sgd(start, grads, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
+    """torch.optim.SGD (dampening 0) on float64 arrays: every parameter after every step."""
+    params = [np.array(x, dtype=np.float64) for x in start]
+    buffers = [None] * len(params)
+    trace = []
+    for row in grads:
+        for k, d_p in enumerate(row):
+            d_p = np.array(d_p, dtype=np.float64)
+            if weight_decay != 0:
+                d_p = d_p + weight_decay * params[k]
+            if momentum != 0:
+                buffers[k] = d_p.copy() if buffers[k] is None else momentum * buffers[k] + d_p
+                d_p = d_p + momentum * buffers[k] if nesterov else buffers[k]
+            params[k] = params[k] - lr * d_p
+        trace.append([x.copy() for x in params])
+    return trace
+
+
+def feed_gradients(optimizer, params, grads):
+    """One optimizer.step() per row of `grads`, with p.grad equal to that row; the values after each step."""
+    trace = []
+    for step, row in enumerate(grads):
+        if step == 0:
+            total = (params[0] * row[0]).sum()
+            for p, g in zip(params[1:], row[1:]):
+                total = total + (p * g).sum()
+            total.backward()                      # the gradient of sum(p * g) is g
+        else:
+            for p, g in zip(params, row):
+                p.grad.data.data[...] = g         # in place: the same gradient arrays, new numbers
+        optimizer.step()
+        trace.append([p.data.data.copy() for p in params])
+    return trace
+
+
+def random_problem(seed, steps=4, dtype=np.float64):
+    """Three parameters (two of shape (2, 3), one of shape (3,)) and `steps` rows of gradients;
+    the third row is all zeros (zeroed in place: the optimizer's state must carry on)."""
+    rng = np.random.default_rng(seed)
+    start = [rng.standard_normal(shape).astype(dtype) for shape in ((2, 3), (2, 3), (3,))]
+    grads = [[rng.standard_normal(x.shape).astype(dtype) for x in start] for _ in range(steps)]
+    if steps > 2:
+        grads[2] = [np.zeros_like(x) for x in start]
+    return start, grads
 
 # %% [markdown]
 # ### 🧪 Test SGD
@@ -456,6 +565,7 @@ class SGD(Optimizer):
 # whose minimum we know: L(w) = (w₀ − 3)² + 10·(w₁ + 2)², minimum at w = (3, −2).
 
 # %% nbgrader={"grade": true, "grade_id": "test-sgd-step", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: Optimizer
 def test_sgd_step():
     """Plain SGD: exact steps, in place, skips missing gradients, converges on a quadratic"""
     print("🔬 Unit Test: SGD Step...")
@@ -534,8 +644,9 @@ test_sgd_step()
 # three steps.
 
 # %% nbgrader={"grade": true, "grade_id": "test-sgd-momentum", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Optimizer
 def test_sgd_momentum():
-    """Momentum matches the hand computation and beats plain SGD in a ravine"""
+    """Momentum matches the hand computation and PyTorch's algorithm, with one velocity per parameter"""
     print("🔬 Unit Test: SGD Momentum...")
 
     p = Variable(1.0, requires_grad=True)
@@ -548,18 +659,34 @@ def test_sgd_momentum():
         got = p.data.data.item()
         assert abs(got - want) < 1e-12, f"momentum step {step}: p should be {want}, got {got}"
 
-    # The velocity is per parameter, and the gradient array is not used as the velocity
-    a = Variable([1.0, 1.0], requires_grad=True)
-    b = Variable([2.0], requires_grad=True)
-    opt = SGD([a, b], learning_rate=0.1, momentum=0.5)
-    (a * 1.0).sum().backward()
-    (b * 3.0).sum().backward()
-    opt.step()                          # va = [1, 1], vb = [3]
-    grad_a = a.grad.data.data.copy()
-    opt.step()                          # va = [1.5, 1.5], vb = [4.5]
-    assert np.allclose(a.grad.data.data, grad_a), "step() must not change the gradient arrays"
-    assert np.allclose(a.data.data, [1.0 - 0.1 - 0.15] * 2), f"a should be [0.75, 0.75], got {a.data.data.tolist()}"
-    assert np.allclose(b.data.data, [2.0 - 0.3 - 0.45]), f"b should be [1.25], got {b.data.data.tolist()}"
+    # Several parameters, two of the same shape, 4 steps; gradients rewritten in place
+    # between steps (zeroed before step 3): each parameter needs its own velocity, and
+    # the velocity must be a copy of the first gradient, not the gradient's array.
+    start, grads = random_problem(0)
+    params = [Variable(x.copy(), requires_grad=True) for x in start]
+    opt = SGD(params, learning_rate=0.1, momentum=0.9)
+    got = feed_gradients(opt, params, grads)
+    want = reference_sgd(start, grads, 0.1, momentum=0.9)
+    for step in range(4):
+        for k in range(3):
+            assert np.allclose(got[step][k], want[step][k], rtol=1e-12, atol=1e-12), (
+                f"after step {step + 1}, parameter {k} should be {want[step][k].tolist()}, got {got[step][k].tolist()}. "
+                "Is the velocity the gradient's own array (np.array(g) copies), or shared by two parameters?")
+    for k in range(3):
+        assert np.array_equal(params[k].grad.data.data, grads[-1][k]), f"step() must not change p.grad (parameter {k})"
+
+    # float32 parameters: float32 values and float32 velocities, PyTorch's numbers
+    start32, grads32 = random_problem(1, dtype=np.float32)
+    params32 = [Variable(x.copy(), requires_grad=True) for x in start32]
+    opt = SGD(params32, learning_rate=0.1, momentum=0.9)
+    got32 = feed_gradients(opt, params32, grads32)
+    want32 = reference_sgd(start32, grads32, 0.1, momentum=0.9)
+    for k in range(3):
+        assert params32[k].data.data.dtype == np.float32, f"a float32 parameter should stay float32, got {params32[k].data.data.dtype}"
+        assert opt.velocities[k].dtype == np.float32, (
+            f"velocity {k} should be float32 like its parameter, got {opt.velocities[k].dtype} "
+            "(np.zeros(shape) is float64: copy the gradient, or pass dtype=)")
+        assert np.allclose(got32[-1][k], want32[-1][k], rtol=1e-5, atol=1e-6), f"float32 parameter {k}: {got32[-1][k]} vs {want32[-1][k]}"
 
     # A ravine: L = 0.5 (x² + 50 y²). Momentum gets much closer in the same number of steps.
     def distance_after(momentum, steps=60):
@@ -595,11 +722,13 @@ test_sgd_momentum()
 # - with momentum 0.9, step 2: g = 3 + 0.1·1.68 = 3.168, v = 0.9·3.2 + 3.168 = 6.048,
 #   p = 1.68 − 0.6048 = 1.0752
 #
-# And with a zero gradient from the loss, k steps multiply p by (1 − η·λ)ᵏ.
+# And with a zero gradient from the loss, k steps multiply p by (1 − η·λ)ᵏ. Every value
+# of λ counts, including λ = 1 (strong, but legal: with η = 0.1 each step keeps 90%).
 
 # %% nbgrader={"grade": true, "grade_id": "test-sgd-weight-decay", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: Optimizer
 def test_sgd_weight_decay():
-    """Weight decay adds λ·p to the gradient, before momentum"""
+    """Weight decay adds λ·p to the gradient, before momentum, for every λ (1.0 too)"""
     print("🔬 Unit Test: SGD Weight Decay...")
 
     p = Variable(2.0, requires_grad=True)
@@ -623,6 +752,21 @@ def test_sgd_weight_decay():
     expected = np.array([4.0, -8.0]) * 0.9 ** 10
     assert np.allclose(w.data.data, expected, rtol=1e-12), f"expected {expected.tolist()}, got {w.data.data.tolist()}"
 
+    # weight_decay = 1.0 exactly, with and without momentum, against PyTorch's algorithm;
+    # the decay goes into the gradient, never into p.grad's array
+    for momentum in (0.0, 0.5):
+        start, grads = random_problem(2)
+        params = [Variable(x.copy(), requires_grad=True) for x in start]
+        got = feed_gradients(SGD(params, learning_rate=0.1, momentum=momentum, weight_decay=1.0), params, grads)
+        want = reference_sgd(start, grads, 0.1, momentum=momentum, weight_decay=1.0)
+        for step in range(4):
+            for k in range(3):
+                assert np.allclose(got[step][k], want[step][k], rtol=1e-12, atol=1e-12), (
+                    f"weight_decay=1.0, momentum={momentum}: after step {step + 1}, parameter {k} should be "
+                    f"{want[step][k].tolist()}, got {got[step][k].tolist()} (λ·p is added to g before the velocity)")
+        for k in range(3):
+            assert np.array_equal(params[k].grad.data.data, grads[-1][k]), "weight decay must not write into p.grad"
+
     try:
         SGD([w], learning_rate=0.1, weight_decay=-1e-4)
     except ValueError:
@@ -633,6 +777,91 @@ def test_sgd_weight_decay():
     print("✅ Weight decay tests passed!")
 
 test_sgd_weight_decay()
+
+# %% [markdown]
+# ### 🧪 Test Nesterov Momentum
+#
+# The same problem as the momentum table, L(p) = p², p = 1, η = 0.1, μ = 0.9, now with
+# `nesterov=True`. The velocity is the same running sum; the step is g + μ·v:
+#
+# | step | g = 2p  | v = 0.9·v + g | g + 0.9·v | p − 0.1·(g + 0.9·v) |
+# | ---- | ------- | ------------- | --------- | ------------------- |
+# | 1    | 2       | 2             | 3.8       | 0.62                |
+# | 2    | 1.24    | 3.04          | 3.976     | 0.2224              |
+# | 3    | 0.4448  | 3.1808        | 3.30752   | −0.108352           |
+#
+# Each step is longer than classic momentum's (0.8, 0.46, 0.062), and it crosses the
+# minimum a step earlier, so the velocity starts turning round sooner. In the ravine of
+# the momentum test (with a smaller learning rate: the longer steps make Nesterov
+# diverge sooner when η is too large) it ends much closer to the minimum.
+
+# %% nbgrader={"grade": true, "grade_id": "test-sgd-nesterov", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Optimizer
+def test_sgd_nesterov():
+    """Nesterov momentum: the hand computation, PyTorch's algorithm, p.grad untouched, momentum required"""
+    print("🔬 Unit Test: SGD Nesterov Momentum...")
+
+    p = Variable(1.0, requires_grad=True)
+    opt = SGD([p], learning_rate=0.1, momentum=0.9, nesterov=True)
+    for step, want in enumerate([0.62, 0.2224, -0.108352], start=1):
+        opt.zero_grad()
+        (p * p).backward()
+        opt.step()
+        got = p.data.data.item()
+        assert abs(got - want) < 1e-12, f"Nesterov step {step}: p should be {want}, got {got} (classic momentum gives 0.8, 0.46, 0.062)"
+    assert opt.nesterov is True and SGD([p], learning_rate=0.1, momentum=0.9).nesterov is False, "nesterov defaults to False"
+
+    # Several parameters, gradients rewritten in place between steps, with and without
+    # weight decay: the update is g + μ·v, computed without writing into p.grad
+    for weight_decay in (0.0, 0.3):
+        start, grads = random_problem(3)
+        params = [Variable(x.copy(), requires_grad=True) for x in start]
+        opt = SGD(params, learning_rate=0.05, momentum=0.8, weight_decay=weight_decay, nesterov=True)
+        got = feed_gradients(opt, params, grads)
+        want = reference_sgd(start, grads, 0.05, momentum=0.8, weight_decay=weight_decay, nesterov=True)
+        for step in range(4):
+            for k in range(3):
+                assert np.allclose(got[step][k], want[step][k], rtol=1e-12, atol=1e-12), (
+                    f"nesterov, weight_decay={weight_decay}: after step {step + 1}, parameter {k} should be "
+                    f"{want[step][k].tolist()}, got {got[step][k].tolist()}")
+        for k in range(3):
+            assert np.array_equal(params[k].grad.data.data, grads[-1][k]), (
+                f"step() changed p.grad of parameter {k}: g + momentum * v must be a new array, not g += ...")
+
+    # float32 stays float32
+    w32 = Variable(np.array([1.0, -2.0], dtype=np.float32), requires_grad=True)
+    opt = SGD([w32], learning_rate=0.1, momentum=0.9, nesterov=True)
+    (w32 * w32).sum().backward()
+    opt.step()
+    assert w32.data.data.dtype == np.float32 and opt.velocities[0].dtype == np.float32, (
+        f"float32 parameters keep float32 values and velocities, got {w32.data.data.dtype}, {opt.velocities[0].dtype}")
+    assert np.allclose(w32.data.data, [0.62, -1.24], rtol=1e-6), f"expected [0.62, -1.24], got {w32.data.data.tolist()}"
+
+    # In the ravine L = 0.5 (x² + 50 y²), Nesterov ends much closer than classic momentum
+    def distance_after(nesterov, steps=100):
+        w = Variable([10.0, 1.0], requires_grad=True)
+        opt = SGD([w], learning_rate=0.01, momentum=0.9, nesterov=nesterov)
+        for _ in range(steps):
+            opt.zero_grad()
+            (w * w * np.array([0.5, 25.0])).sum().backward()
+            opt.step()
+        return float(np.linalg.norm(w.data.data))
+
+    classic, nesterov = distance_after(False), distance_after(True)
+    assert nesterov < classic / 2, f"Nesterov should end closer to the minimum: classic {classic:.4f}, Nesterov {nesterov:.4f}"
+
+    # Nesterov needs momentum
+    for bad in ({"momentum": 0.0, "nesterov": True}, {"nesterov": True}):
+        try:
+            SGD([p], learning_rate=0.1, **bad)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"SGD(..., {bad}) should raise ValueError: Nesterov needs momentum > 0")
+
+    print(f"✅ Nesterov tests passed! (ravine: classic {classic:.4f}, Nesterov {nesterov:.4f})")
+
+test_sgd_nesterov()
 
 # %% [markdown]
 # ## Step 3: Adam — A Step Size for Every Parameter
@@ -679,16 +908,22 @@ test_sgd_weight_decay()
 # whatever the size of its gradient. The test below checks exactly this.
 #
 # ### PyTorch's details, which we follow
-# - Weight decay (L2) is added to the gradient first: g ← g + λ·p. (`AdamW` instead
-#   decays the weights directly; that is a different optimizer.)
+# - Weight decay (L2) is added to the gradient first: g ← g + λ·p. (`AdamW`, Step 4,
+#   instead decays the weights directly; that is a different optimizer.) The provided
+#   method `_apply_weight_decay(values, g)` does this and returns the gradient the moments
+#   should see: call it first, before the moments. AdamW will override just this method.
 # - ε is added *after* the square root.
 # - Each parameter has its own step count t, incremented only when that parameter is
 #   updated: a parameter that gets no gradient for a while does not have its bias
-#   correction advanced.
+#   correction advanced. The count goes 1, 2, 3, ...: it is incremented *before* the
+#   bias correction of that step (with t = 0, 1 − β⁰ = 0 and the division fails).
 #
 # The provided `__init__` validates the hyper-parameters (0 ≤ β < 1, ε ≥ 0, λ ≥ 0) and
 # creates the state: `self.m`, `self.v` (one entry per parameter, `None` until its first
-# update) and `self.steps` (one count per parameter, starting at 0). You write `step()`.
+# update) and `self.steps` (one count per parameter, starting at 0). As for SGD's
+# velocities, every parameter has its own moments, of its own shape **and dtype**: for a
+# float32 model, float32 moments (float64 ones would double the optimizer's memory and
+# make your numbers differ from PyTorch's). You write `step()`.
 
 # %% nbgrader={"grade": false, "grade_id": "adam-class", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -714,6 +949,17 @@ class Adam(Optimizer):
         self.v: List[Optional[np.ndarray]] = [None] * len(self.parameters)
         self.steps: List[int] = [0] * len(self.parameters)
 
+    def _apply_weight_decay(self, values: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """
+        Weight decay for one parameter, before the moments; returns the gradient they see.
+
+        Adam's is L2, as in torch.optim.Adam: weight_decay · values is added to the gradient
+        (a new array, so p.grad is left alone). AdamW (Step 4) overrides this method.
+        """
+        if self.weight_decay == 0.0:
+            return g
+        return g + self.weight_decay * values
+
     def step(self) -> None:
         """
         Update every parameter that has a gradient, in place.
@@ -723,8 +969,9 @@ class Adam(Optimizer):
         STEP-BY-STEP IMPLEMENTATION:
         For each index i and parameter p in self.parameters:
         1. If p.grad is None, skip it (its state and step count stay as they are)
-        2. g = the gradient's ndarray; if self.weight_decay is not 0, add weight_decay * values
-        3. If self.m[i] is None, start m and v at zeros shaped like the parameter
+        2. values = p's ndarray; g = self._apply_weight_decay(values, the gradient's ndarray)
+        3. If self.m[i] is None, start m and v at zeros shaped like the parameter, with
+           its dtype
         4. self.steps[i] += 1; t = self.steps[i]
         5. m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g * g
            (store them back in self.m[i] and self.v[i])
@@ -740,7 +987,7 @@ class Adam(Optimizer):
         ```
 
         IMPLEMENTATION HINTS:
-        - np.zeros_like(values) for the initial moments
+        - np.zeros_like keeps the shape and the dtype; np.zeros(shape) alone is float64
         - np.sqrt works elementwise
         - The same in-place rule as SGD: `values -= update`
         - Do not add epsilon inside the square root: PyTorch adds it after
@@ -752,9 +999,7 @@ class Adam(Optimizer):
             if p.grad is None:
                 continue
             values = p.data.data
-            g = np.asarray(p.grad.data.data)
-            if self.weight_decay != 0.0:
-                g = g + self.weight_decay * values
+            g = self._apply_weight_decay(values, p.grad.data.data)
             if self.m[i] is None:
                 self.m[i] = np.zeros_like(values)
                 self.v[i] = np.zeros_like(values)
@@ -788,8 +1033,38 @@ class Adam(Optimizer):
 # m₂ = β₁(1 − β₁)·g₁ + (1 − β₁)·g₂      m̂₂ = m₂ / (1 − β₁²)
 # v₂ = β₂(1 − β₂)·g₁² + (1 − β₂)·g₂²    v̂₂ = v₂ / (1 − β₂²)
 # ```
+#
+# Then several parameters, two of the same shape, for four steps with gradients rewritten
+# in place (zeroed before step 3), against PyTorch's algorithm, `reference_adam` below:
+# each parameter needs its own m, v and step count, and float32 moments for float32
+# parameters.
+
+# %% nbgrader={"grade": false, "grade_id": "adam-test-reference", "locked": true, "schema_version": 3, "solution": false}
+def reference_adam(start, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, decoupled=False):
+    """torch.optim.Adam (decoupled=False) or torch.optim.AdamW (decoupled=True) on float64
+    arrays, every parameter getting a gradient at every step: the parameters after each step."""
+    params = [np.array(x, dtype=np.float64) for x in start]
+    exp_avg = [np.zeros_like(x) for x in params]
+    exp_avg_sq = [np.zeros_like(x) for x in params]
+    trace = []
+    for t, row in enumerate(grads, start=1):
+        for k, grad in enumerate(row):
+            grad = np.array(grad, dtype=np.float64)
+            if weight_decay != 0 and decoupled:
+                params[k] = params[k] * (1 - lr * weight_decay)
+            elif weight_decay != 0:
+                grad = grad + weight_decay * params[k]
+            exp_avg[k] = beta1 * exp_avg[k] + (1 - beta1) * grad
+            exp_avg_sq[k] = beta2 * exp_avg_sq[k] + (1 - beta2) * grad * grad
+            bias_correction1 = 1 - beta1 ** t
+            bias_correction2 = 1 - beta2 ** t
+            denom = np.sqrt(exp_avg_sq[k]) / np.sqrt(bias_correction2) + eps
+            params[k] = params[k] - (lr / bias_correction1) * exp_avg[k] / denom
+        trace.append([x.copy() for x in params])
+    return trace
 
 # %% nbgrader={"grade": true, "grade_id": "test-adam-first-steps", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: Optimizer
 def test_adam_first_steps():
     """Adam's first two steps equal the closed form with bias correction"""
     print("🔬 Unit Test: Adam First Steps...")
@@ -846,18 +1121,40 @@ def test_adam_first_steps():
     assert abs(b.data.data.item() - (1.0 + 0.1 * 5.0 / (5.0 + 1e-8))) < 1e-12, (
         f"b's first update should be a bias-corrected step 1 (+0.1), got {b.data.data.item() - 1.0:+.6f}")
 
-    # float32 parameters stay float32
-    w32 = Variable(np.ones(3, dtype=np.float32), requires_grad=True)
-    opt = Adam([w32], learning_rate=0.01)
-    (w32 * w32).sum().backward()
-    opt.step()
-    assert w32.data.data.dtype == np.float32, f"a float32 parameter should stay float32, got {w32.data.data.dtype}"
+    # Several parameters (two of the same shape), gradients rewritten in place, 4 steps
+    start, grads = random_problem(4)
+    params = [Variable(x.copy(), requires_grad=True) for x in start]
+    opt = Adam(params, learning_rate=0.01)
+    got = feed_gradients(opt, params, grads)
+    want = reference_adam(start, grads, 0.01)
+    for step in range(4):
+        for k in range(3):
+            assert np.allclose(got[step][k], want[step][k], rtol=1e-10, atol=1e-12), (
+                f"after step {step + 1}, parameter {k} should be {want[step][k].tolist()}, got {got[step][k].tolist()}. "
+                "Does every parameter have its own m, v and step count?")
+    assert opt.steps == [4, 4, 4], f"each parameter was updated 4 times: steps should be [4, 4, 4], got {opt.steps}"
+    for k in range(3):
+        assert np.array_equal(params[k].grad.data.data, grads[-1][k]), f"step() must not change p.grad (parameter {k})"
+
+    # float32 parameters: float32 values and float32 moments, PyTorch's numbers
+    start32, grads32 = random_problem(5, dtype=np.float32)
+    params32 = [Variable(x.copy(), requires_grad=True) for x in start32]
+    opt = Adam(params32, learning_rate=0.01)
+    got32 = feed_gradients(opt, params32, grads32)
+    want32 = reference_adam(start32, grads32, 0.01)
+    for k in range(3):
+        assert params32[k].data.data.dtype == np.float32, f"a float32 parameter should stay float32, got {params32[k].data.data.dtype}"
+        assert opt.m[k].dtype == np.float32 and opt.v[k].dtype == np.float32, (
+            f"the moments of a float32 parameter should be float32, got {opt.m[k].dtype} and {opt.v[k].dtype} "
+            "(np.zeros(shape) is float64; np.zeros_like keeps the dtype)")
+        assert np.allclose(got32[-1][k], want32[-1][k], rtol=1e-5, atol=1e-6), f"float32 parameter {k}: {got32[-1][k]} vs {want32[-1][k]}"
 
     print("✅ Adam closed-form tests passed!")
 
 test_adam_first_steps()
 ### BEGIN HIDDEN TESTS
-# Hidden from students: weight decay in Adam is L2 added to the gradient (torch.optim.Adam, not AdamW).
+# Hidden from students: weight decay in Adam is L2 added to the gradient (torch.optim.Adam, not AdamW),
+# weight_decay = 1.0 included, and it never writes into p.grad.
 _hidden_w = Variable(np.array([2.0, -3.0]), requires_grad=True)
 _hidden_opt = Adam([_hidden_w], learning_rate=0.05, weight_decay=0.5)
 (_hidden_w * np.array([1.0, 1.0])).sum().backward()
@@ -865,6 +1162,13 @@ _hidden_opt.step()
 _hidden_g = np.array([1.0, 1.0]) + 0.5 * np.array([2.0, -3.0])
 _hidden_expected = np.array([2.0, -3.0]) - 0.05 * _hidden_g / (np.abs(_hidden_g) + 1e-8)
 assert np.allclose(_hidden_w.data.data, _hidden_expected, rtol=0, atol=1e-14), "Adam weight decay: g + λp before the moments"
+_hidden_start, _hidden_grads = random_problem(6)
+_hidden_params = [Variable(x.copy(), requires_grad=True) for x in _hidden_start]
+_hidden_got = feed_gradients(Adam(_hidden_params, learning_rate=0.02, weight_decay=1.0), _hidden_params, _hidden_grads)
+_hidden_want = reference_adam(_hidden_start, _hidden_grads, 0.02, weight_decay=1.0)
+for _hidden_k in range(3):
+    assert np.allclose(_hidden_got[-1][_hidden_k], _hidden_want[-1][_hidden_k], rtol=1e-10, atol=1e-12), "Adam, weight_decay=1.0"
+    assert np.array_equal(_hidden_params[_hidden_k].grad.data.data, _hidden_grads[-1][_hidden_k]), "Adam's L2 must not write into p.grad"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -878,6 +1182,7 @@ assert np.allclose(_hidden_w.data.data, _hidden_expected, rtol=0, atol=1e-14), "
 #    a long curved valley: the classic test of an optimizer.
 
 # %% nbgrader={"grade": true, "grade_id": "test-adam-converges", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Optimizer, SGD
 def test_adam_converges():
     """Adam finds the minimum of a badly scaled quadratic and of the Rosenbrock function"""
     print("🔬 Unit Test: Adam Convergence...")
@@ -927,7 +1232,190 @@ def test_adam_converges():
 test_adam_converges()
 
 # %% [markdown]
-# ## Step 4: Learning-Rate Schedules — `StepLR`
+# ## Step 4: AdamW — Weight Decay, Decoupled
+#
+# ### What L2 does inside Adam
+# In SGD, adding λ·p to the gradient shrinks every weight by the same fraction, η·λ, per
+# step: that is what "weight decay" means. In Adam, the λ·p term goes into m and v with
+# the rest of the gradient, and is then **divided by √v̂**, like everything else:
+# ```
+# Adam + L2:   p ← p − η · m̂ / (√v̂ + ε)      with   g = ∇L + λ·p   inside m and v
+# ```
+# A weight whose gradients are large (large v̂) is hardly decayed at all; a weight whose
+# gradients are tiny is decayed hard. The regulariser stops meaning "prefer small
+# weights" and starts depending on gradient statistics. Loshchilov & Hutter (2019) showed
+# this is a large part of why Adam with L2 generalised worse than SGD, and fixed it by
+# **decoupling** the decay from the gradient:
+# ```
+# p ← p · (1 − η·λ)              1. shrink the weights directly (every weight by the same fraction)
+# p ← p − η · m̂ / (√v̂ + ε)       2. the ordinary Adam update, from the plain gradient ∇L
+# ```
+# That is **AdamW**, today's default for training transformers (with λ between 0.01 and
+# 0.1). `torch.optim.AdamW` does exactly this, in this order: the decay first, from the
+# parameter as it was before the step, then the Adam update. (The order matters a little:
+# decaying after the update would also shrink the update itself, by the same factor.)
+# Its default λ is 0.01, where Adam's is 0.
+#
+# ### Only one method changes
+# AdamW's moments, bias correction and update are Adam's. The only difference is what
+# happens to the weight decay, and `Adam.step()` already asks a method for that, for every
+# parameter that has a gradient, before the moments:
+# `g = self._apply_weight_decay(values, g)`. Adam's version returns g + λ·values. AdamW's
+# shrinks `values` in place and returns g unchanged. You write it.
+#
+# Parameters without a gradient are skipped by `Adam.step()` before it gets there, so
+# they are not decayed either: PyTorch's rule too.
+
+# %% nbgrader={"grade": false, "grade_id": "adamw-class", "locked": false, "schema_version": 3, "solution": true}
+#| export
+class AdamW(Adam):
+    """
+    Adam with decoupled weight decay (as torch.optim.AdamW):
+
+        p ← p · (1 − learning_rate · weight_decay)      first, for every parameter with a gradient
+        then Adam's update, from the plain gradient (no weight_decay · p added to it)
+    """
+
+    def __init__(self, parameters: Iterable[Variable], learning_rate: float = 1e-3,
+                 beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8,
+                 weight_decay: float = 0.01):
+        super().__init__(parameters, learning_rate, beta1, beta2, epsilon, weight_decay)
+
+    def _apply_weight_decay(self, values: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """
+        Decoupled weight decay for one parameter: shrink its values; the gradient is left as it is.
+
+        TODO: Multiply the parameter's values in place by (1 − η·λ) and return g unchanged.
+
+        STEP-BY-STEP IMPLEMENTATION:
+        1. If self.weight_decay is not 0: multiply `values` IN PLACE by
+           1 − self.learning_rate · self.weight_decay
+        2. Return g itself: the moments see the plain gradient
+
+        EXAMPLE USAGE:
+        ```python
+        w = Variable([2.0, -3.0])
+        optimizer = AdamW([w], learning_rate=0.1, weight_decay=1.0)
+        (w * 1.0).sum().backward()      # grad = [1, 1]
+        optimizer.step()                # decay: [2, -3] · 0.9 = [1.8, -2.7]
+                                        # then Adam's first step, 0.1 against sign(g): [1.7, -2.8]
+        ```
+
+        IMPLEMENTATION HINTS:
+        - `values *= factor` writes into the parameter's array (and keeps its dtype);
+          `values = values * factor` only renames a new array, and the parameter is unchanged
+        - Adam.step() calls this before the moments and before its own update: the decay
+          uses the parameter as it was before this step, as in PyTorch
+        - Use self.learning_rate as it is at this call: a scheduler may have changed it,
+          and the decay follows it
+        - Every λ counts, 1.0 too: compare with 0.0, not with anything else
+        """
+        ### BEGIN SOLUTION
+        if self.weight_decay != 0.0:
+            values *= 1.0 - self.learning_rate * self.weight_decay
+        return g
+        ### END SOLUTION
+
+# %% [markdown]
+# ### 🧪 Test AdamW
+#
+# By hand first: w = (2, −3), gradient (1, 1), η = 0.1, λ = 1. The decay multiplies w by
+# 1 − 0.1·1 = 0.9, giving (1.8, −2.7); Adam's first step then moves each weight by η
+# against the sign of its gradient: (1.7, −2.8). Compare:
+# - Adam with L2 (λ·p in the gradient): g = (3, −2), so the step goes the other way for
+#   the second weight: (1.9, −2.9).
+# - decaying *after* the Adam update: (2 − 0.1, −3 − 0.1) · 0.9 = (1.71, −2.79).
+#
+# Then `reference_adam(..., decoupled=True)` over four steps with several parameters.
+
+# %% nbgrader={"grade": true, "grade_id": "test-adamw", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Optimizer, Adam
+def test_adamw():
+    """AdamW: decoupled decay before the Adam update, PyTorch's numbers, defaults, dtypes"""
+    print("🔬 Unit Test: AdamW...")
+
+    w = Variable([2.0, -3.0], requires_grad=True)
+    opt = AdamW([w], learning_rate=0.1, weight_decay=1.0)
+    assert isinstance(opt, Adam), "AdamW is an Adam (a subclass): same moments, same update"
+    (w * np.array([1.0, 1.0])).sum().backward()
+    opt.step()
+    got = w.data.data
+    assert np.allclose(got, [1.7, -2.8], rtol=0, atol=1e-8), (
+        f"decay to [1.8, -2.7], then Adam's first step: [1.7, -2.8]; got {got.tolist()} "
+        "([1.9, -2.9] is Adam's L2; [1.71, -2.79] decays after the update; [1.9, -3.1] forgot the decay)")
+    assert np.array_equal(w.grad.data.data, [1.0, 1.0]), "the decay must not change p.grad"
+
+    # PyTorch's defaults
+    default = AdamW([w])
+    assert default.weight_decay == 0.01 and default.learning_rate == 1e-3, (
+        f"AdamW defaults: learning_rate 1e-3, weight_decay 0.01, got {default.learning_rate}, {default.weight_decay}")
+    assert (default.beta1, default.beta2, default.epsilon) == (0.9, 0.999, 1e-8)
+
+    # Several parameters (two of the same shape), gradients rewritten in place, 4 steps,
+    # for the default λ and for λ = 1.0 exactly, against torch.optim.AdamW's algorithm
+    for weight_decay in (0.01, 1.0):
+        start, grads = random_problem(7)
+        params = [Variable(x.copy(), requires_grad=True) for x in start]
+        opt = AdamW(params, learning_rate=0.05, weight_decay=weight_decay)
+        got = feed_gradients(opt, params, grads)
+        want = reference_adam(start, grads, 0.05, weight_decay=weight_decay, decoupled=True)
+        for step in range(4):
+            for k in range(3):
+                assert np.allclose(got[step][k], want[step][k], rtol=1e-10, atol=1e-12), (
+                    f"weight_decay={weight_decay}: after step {step + 1}, parameter {k} should be "
+                    f"{want[step][k].tolist()}, got {got[step][k].tolist()}")
+        for k in range(3):
+            assert np.array_equal(params[k].grad.data.data, grads[-1][k]), f"step() must not change p.grad (parameter {k})"
+
+    # Decoupled is not L2: same hyper-parameters, different parameters
+    start, grads = random_problem(8)
+    decoupled = reference_adam(start, grads, 0.05, weight_decay=0.5, decoupled=True)
+    params = [Variable(x.copy(), requires_grad=True) for x in start]
+    got = feed_gradients(AdamW(params, learning_rate=0.05, weight_decay=0.5), params, grads)
+    coupled = reference_adam(start, grads, 0.05, weight_decay=0.5)
+    assert np.allclose(got[-1][0], decoupled[-1][0], rtol=1e-10) and not np.allclose(got[-1][0], coupled[-1][0], rtol=1e-3), (
+        "AdamW must decay the weights directly, not add λ·p to the gradient like Adam")
+
+    # With λ = 0, AdamW is Adam exactly
+    start, grads = random_problem(9)
+    params = [Variable(x.copy(), requires_grad=True) for x in start]
+    got = feed_gradients(AdamW(params, learning_rate=0.05, weight_decay=0.0), params, grads)
+    want = reference_adam(start, grads, 0.05)
+    assert np.allclose(got[-1][2], want[-1][2], rtol=1e-10, atol=1e-12), "AdamW with weight_decay=0 should be Adam"
+
+    # A parameter without a gradient is neither decayed nor moved
+    a = Variable([1.0, 1.0], requires_grad=True)
+    frozen = Variable([5.0, -5.0], requires_grad=True)
+    opt = AdamW([a, frozen], learning_rate=0.1, weight_decay=0.5)
+    (a * 2.0).sum().backward()
+    opt.step()
+    opt.step()
+    assert np.array_equal(frozen.data.data, [5.0, -5.0]), f"a parameter whose grad is None must not be decayed, got {frozen.data.data.tolist()}"
+
+    # float32 stays float32, values, moments and all
+    start32, grads32 = random_problem(10, dtype=np.float32)
+    params32 = [Variable(x.copy(), requires_grad=True) for x in start32]
+    opt = AdamW(params32, learning_rate=0.05, weight_decay=0.1)
+    got32 = feed_gradients(opt, params32, grads32)
+    want32 = reference_adam(start32, grads32, 0.05, weight_decay=0.1, decoupled=True)
+    for k in range(3):
+        assert params32[k].data.data.dtype == np.float32 and opt.m[k].dtype == np.float32, (
+            f"float32 parameters keep float32 values and moments, got {params32[k].data.data.dtype}, {opt.m[k].dtype}")
+        assert np.allclose(got32[-1][k], want32[-1][k], rtol=1e-5, atol=1e-6), f"float32 parameter {k}: {got32[-1][k]} vs {want32[-1][k]}"
+
+    try:
+        AdamW([w], weight_decay=-0.01)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a negative weight_decay should raise ValueError")
+
+    print("✅ AdamW tests passed!")
+
+test_adamw()
+
+# %% [markdown]
+# ## Step 5: Learning-Rate Schedules — `StepLR`
 #
 # ### Big steps first, small steps later
 # Early in training the parameters are far from any good solution: large steps make fast
@@ -988,7 +1476,7 @@ class StepLR:
 
         STEP-BY-STEP IMPLEMENTATION:
         1. Count how many full periods of step_size epochs have passed: last_epoch // step_size
-        2. Return base_lr multiplied by gamma to that power, as a float
+        2. Return base_lr multiplied by gamma to that power (a Python float)
 
         EXAMPLE USAGE:
         ```python
@@ -1006,7 +1494,7 @@ class StepLR:
           (that would compound rounding, and break if someone else changed it)
         """
         ### BEGIN SOLUTION
-        return float(self.base_lr * self.gamma ** (self.last_epoch // self.step_size))
+        return self.base_lr * self.gamma ** (self.last_epoch // self.step_size)
         ### END SOLUTION
 
     def step(self) -> None:
@@ -1018,6 +1506,7 @@ class StepLR:
         return f"StepLR(step_size={self.step_size}, gamma={self.gamma:g}, last_epoch={self.last_epoch})"
 
 # %% nbgrader={"grade": true, "grade_id": "test-step-lr", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: SGD, Adam
 def test_step_lr():
     """StepLR follows base_lr · γ^⌊epoch / step_size⌋ and drives the optimizer"""
     print("🔬 Unit Test: StepLR Schedule...")
@@ -1033,6 +1522,17 @@ def test_step_lr():
     expected = [0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025]
     assert np.allclose(seen, expected, rtol=1e-12), f"learning rates after epochs 1..7 should be {expected}, got {seen}"
     assert abs(scheduler.get_lr() - 0.025) < 1e-15
+
+    # The boundaries, exactly: epoch step_size - 1 still has the old rate, epoch step_size
+    # has the new one (not one epoch early, not one late); step_size=1 decays every epoch
+    for step_size in (1, 2, 5):
+        boundary = StepLR(SGD([w], learning_rate=1.0), step_size=step_size, gamma=0.5)
+        for epoch in range(1, 2 * step_size + 2):
+            boundary.step()
+            want = 0.5 ** (epoch // step_size)
+            assert abs(boundary.optimizer.learning_rate - want) < 1e-15, (
+                f"step_size={step_size}: after {epoch} epochs the learning rate should be {want}, "
+                f"got {boundary.optimizer.learning_rate}")
 
     # get_lr() only reads: asking twice, right at a boundary, gives the same answer
     other = StepLR(SGD([w], learning_rate=0.1), step_size=3, gamma=0.5)
@@ -1070,7 +1570,7 @@ def test_step_lr():
 test_step_lr()
 
 # %% [markdown]
-# ## Step 5: Training a Model with Your Optimizers
+# ## Step 6: Training a Model with Your Optimizers
 #
 # Time to use all of it on a real (if tiny) learning problem: linear regression. The data
 # comes from y = X·w* + b* with w* = (2, −3, 0.5) and b* = 1, and a model of Variables
@@ -1082,6 +1582,7 @@ test_step_lr()
 # `Trainer` will run this loop for you, over batches from a `DataLoader`.
 
 # %% nbgrader={"grade": true, "grade_id": "test-optimizers-train-regression", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Optimizer, SGD, Adam
 def test_optimizers_train_regression():
     """SGD, SGD with momentum and Adam all fit a linear regression; momentum and Adam faster"""
     print("🔬 Unit Test: Training a Linear Regression...")
@@ -1144,23 +1645,31 @@ success = run_module_tests_auto("Optimizers")
 # ### ✅ What You've Built
 # - **`Optimizer`**: parameter collection with clear errors, `zero_grad()`, a
 #   `learning_rate` anyone can change
-# - **`SGD`**: p ← p − η·v with v ← μ·v + g and g ← ∇L + λ·p, exactly `torch.optim.SGD`
+# - **`SGD`**: p ← p − η·v with v ← μ·v + g and g ← ∇L + λ·p, or Nesterov's
+#   p ← p − η·(g + μ·v), exactly `torch.optim.SGD`
 # - **`Adam`**: per-parameter step sizes from running moments, with bias correction and
 #   per-parameter step counts, exactly `torch.optim.Adam`
+# - **`AdamW`**: Adam with decoupled weight decay, p ← p·(1 − η·λ) before the update,
+#   exactly `torch.optim.AdamW`, by overriding one method
 # - **`StepLR`**: base_lr · γ^⌊epoch / step_size⌋, driving any optimizer
 #
 # ### ✅ Key Learning Outcomes
 # - **Why momentum works**: consistent gradients add up, oscillating ones cancel
 # - **Why Adam works**: dividing by √v̂ makes the step size independent of the gradient's
 #   scale; bias correction undoes the zero start exactly (a geometric series)
+# - **Why AdamW exists**: inside Adam, an L2 term is rescaled by √v̂ like the rest of the
+#   gradient; decoupled decay shrinks every weight by the same fraction again
+# - **State is per parameter and the optimizer's own**: a velocity that is the gradient's
+#   array, or one shared by two parameters of the same shape, silently changes training
 # - **Systems detail**: updates happen in place, outside the graph, keeping dtypes and
 #   every reference to the parameter valid
 # - **Engineering detail**: skipped parameters, duplicate parameters and bad
 #   hyper-parameters are handled explicitly, not discovered as a diverging loss later
 #
 # ### 🔗 Connection to Real ML Systems
-# - **PyTorch**: `torch.optim.SGD(params, lr, momentum, weight_decay)`,
+# - **PyTorch**: `torch.optim.SGD(params, lr, momentum, weight_decay, nesterov)`,
 #   `torch.optim.Adam(params, lr, betas, eps, weight_decay)`,
+#   `torch.optim.AdamW(params, lr, betas, eps, weight_decay=0.01)`,
 #   `torch.optim.lr_scheduler.StepLR(optimizer, step_size, gamma)`: same rules, same
 #   defaults
 # - **State**: your `velocities`, `m`, `v` and `steps` are what PyTorch stores in

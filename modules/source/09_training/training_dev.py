@@ -8,7 +8,9 @@
 # By the end of the module you will have built:
 # - **loss functions** that say how wrong a prediction is: `MeanSquaredError` for
 #   regression, `CrossEntropyLoss` for classification (computed from logits, stable at
-#   ±1000, with a hand-written fused backward) and `BinaryCrossEntropyLoss`,
+#   ±1000, with class indices or class probabilities as targets, and a hand-written fused
+#   backward) and `BinaryCrossEntropyLoss` (with PyTorch's clamped logarithm), each
+#   giving the numbers `torch.nn.functional` gives,
 # - an `Accuracy` metric,
 # - a `Trainer` that runs the training loop over any loader of batches, evaluates on
 #   validation data, and records the history of every epoch,
@@ -108,9 +110,9 @@ print("Ready to train neural networks!")
 # ### Autograd gives you the backward for free
 # MSE is built from operations you differentiated in module 07 (`-`, `*`, `mean`), so if
 # you compute it **with Variables**, its backward pass comes for free:
-# ```python
-# diff = predictions - targets       # a Variable, if predictions is one
-# loss = (diff * diff).mean()        # a scalar Variable: loss.backward() works
+# ```
+# predictions − targets      a Variable, if predictions is one (Variable − Tensor works)
+# its square, then .mean()   a scalar Variable: loss.backward() works
 # ```
 #
 # ### Tensors in, Tensor out
@@ -127,6 +129,7 @@ print("Ready to train neural networks!")
 # ### Provided helpers
 # - `_values(x)`: the ndarray behind a Variable, a Tensor, an ndarray or a list.
 # - `_check_same_shape(name, predictions, targets)`: the check above.
+# - `_value_range(values)`: "values in [min, max]" (and "and NaN") for error messages.
 
 # %% nbgrader={"grade": false, "grade_id": "training-helpers", "locked": true, "schema_version": 3, "solution": false}
 #| export
@@ -137,6 +140,14 @@ def _values(x) -> np.ndarray:
     if isinstance(x, Tensor):
         return x.data
     return np.asarray(x)
+
+
+def _value_range(values: np.ndarray) -> str:
+    """For error messages: "[min, max]" of the numbers, and whether there are NaNs."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    numbers = values[~np.isnan(values)]
+    text = f"values in [{numbers.min():g}, {numbers.max():g}]" if numbers.size else "no numbers"
+    return text + (" and NaN" if numbers.size < values.size else "")
 
 
 def _check_same_shape(name: str, predictions: np.ndarray, targets: np.ndarray) -> None:
@@ -168,7 +179,7 @@ class MeanSquaredError:
         2. If neither predictions nor targets is a Variable: compute the mean squared
            difference with numpy and return it as a 0-d Tensor
         3. Otherwise compute it with Variable operations, so autograd records it:
-           diff = predictions - targets, then the mean of diff * diff
+           the difference of predictions and targets, squared elementwise, then its mean
 
         EXAMPLE USAGE:
         ```python
@@ -218,10 +229,24 @@ def test_mse_loss():
     assert abs(mse(p, y).data.data.item() - 7.5) < 1e-12, "(1 + 4 + 9 + 16) / 4 = 7.5"
     assert gradcheck(lambda q: mse(q, y), [Variable(np.random.default_rng(1).standard_normal((2, 2)))])
 
-    # Tensors in: a Tensor out, with the same value
+    # Tensors in: a Tensor out, with the same value; lists and ndarrays work too
     t = mse(Tensor([1.0, 2.0, 4.0]), Tensor([1.0, 3.0, 2.0]))
     assert isinstance(t, Tensor) and not isinstance(t, Variable), f"Tensors in should give a Tensor, got {type(t).__name__}"
     assert abs(float(t.data) - 5.0 / 3.0) < 1e-12, f"expected 1.6667, got {t.data}"
+    from_lists = mse([1.0, 2.0, 4.0], [1.0, 3.0, 2.0])
+    assert abs(float(from_lists.data) - 5.0 / 3.0) < 1e-12, f"lists should work like Tensors: expected 1.6667, got {from_lists.data}"
+
+    # float32 in, float32 out: the loss, and the gradient (a (3, 2) batch)
+    p32 = Variable(np.array([[1.0, 2.0], [4.0, 0.5], [0.0, -1.0]], dtype=np.float32), requires_grad=True)
+    y32 = np.array([[1.0, 3.0], [2.0, 0.5], [1.0, 1.0]], dtype=np.float32)
+    loss32 = mse(p32, Tensor(y32))
+    loss32.backward()
+    assert loss32.data.data.dtype == np.float32, f"float32 predictions and targets should give a float32 loss, got {loss32.data.data.dtype}"
+    assert abs(loss32.data.data.item() - 10.0 / 6.0) < 1e-6, f"(0 + 1 + 4 + 0 + 1 + 4) / 6, got {loss32.data.data.item()}"
+    assert p32.grad.data.data.dtype == np.float32 and np.allclose(p32.grad.data.data, (p32.data.data - y32) / 3.0), (
+        f"∂MSE/∂p = 2 (p - y) / 6, float32, got {p32.grad.data.data.tolist()} ({p32.grad.data.data.dtype})")
+    t32 = mse(Tensor(p32.data.data), Tensor(y32))
+    assert t32.data.dtype == np.float32, f"float32 Tensors should give a float32 Tensor, got {t32.data.dtype}"
 
     # Gradients also reach the targets if they are Variables
     target = Variable([0.0, 1.0], requires_grad=True)
@@ -298,30 +323,69 @@ test_mse_loss()
 # The backward receives grad_output = ∂L/∂CE (1.0 when CE is the final loss) and must
 # return grad_output · (softmax − onehot) / N for the logits.
 #
-# ### Labels
-# Labels are class **indices**: an integer per sample, shape `(N,)`, each in [0, C).
-# The provided `_class_labels(labels, logits_shape)` checks them and returns an int
-# array, with clear messages for one-hot labels, fractional labels and out-of-range
-# classes.
+# ### Targets: class indices, or class probabilities
+# Usually the target is one class per sample: an integer **index**, shape `(N,)`, each in
+# [0, C). Sometimes it is a **probability distribution** over the classes, shape `(N, C)`,
+# each row summing to 1: label smoothing (say 0.9 for the right class and the remaining
+# 0.1 shared by the others), mixup (a blend of two images gets the same blend of their
+# labels), distillation (a teacher network's softmax is the student's target).
+# Cross-entropy is defined for both:
+# ```
+# CE(z, t) = −Σⱼ tⱼ · log softmax(z)ⱼ        (averaged over the batch)
+# ∂CE/∂zⱼ  = softmax(z)ⱼ − tⱼ                (for one sample whose row t sums to 1)
+# ```
+# (CE = −Σⱼ tⱼ·zⱼ + (Σⱼ tⱼ)·log Σₖ e^zₖ; with Σⱼ tⱼ = 1 the second term differentiates to
+# softmax(z) exactly as before.) A class index y is the special case t = onehot(y): the sum
+# keeps one term, −log softmax(z)_y, and the gradient is softmax − onehot.
+# `torch.nn.functional.cross_entropy` accepts both forms and tells them apart by shape,
+# (N,) for indices and (N, C) for probabilities, and so does ours. A one-hot matrix is
+# then a perfectly good target, with the same loss as its indices.
+#
+# The provided `_cross_entropy_targets(labels, logits_shape)` checks the targets and
+# returns either int64 class indices of shape (N,) or float64 probabilities of shape
+# (N, C) (a new array), with clear messages for fractional or out-of-range indices,
+# probabilities that are negative, above 1 or NaN, and rows that do not sum to 1
+# (several classes "on" at once is a multi-label problem: a sigmoid per class and binary
+# cross-entropy, Step 3).
+#
+# ### The backward may run more than once
+# `apply_op`'s backward function is a closure: it can use the arrays the forward
+# computed. It must not *change* them. Autograd may call it again (a second
+# `backward()` on the same graph, `gradcheck`), and each call must return the same
+# gradient: build the gradient in a new array at every call, never by subtracting the
+# target from the forward's softmax array in place.
 
 # %% nbgrader={"grade": false, "grade_id": "class-labels", "locked": true, "schema_version": 3, "solution": false}
 #| export
-def _class_labels(labels, logits_shape) -> np.ndarray:
-    """Integer class indices of shape (N,) for logits of shape (N, C), or a clear ValueError."""
+def _cross_entropy_targets(labels, logits_shape) -> np.ndarray:
+    """
+    The targets of a cross-entropy for logits of shape (N, C), checked: int64 class indices of
+    shape (N,), or float64 class probabilities of shape (N, C) (a new array), or a ValueError.
+    """
     n, c = logits_shape
-    y = np.asarray(_values(labels))
+    y = _values(labels)
+    if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
+        raise ValueError(f"CrossEntropyLoss: targets must be class indices or class probabilities, got dtype {y.dtype}")
     if y.ndim == 2 and y.shape == (n, c) and c > 1:
-        raise ValueError(f"CrossEntropyLoss: labels have shape {y.shape}, like the logits: they look one-hot. "
-                         "Pass class indices of shape (N,) instead, e.g. labels.argmax(axis=1).")
+        probs = y.astype(np.float64)
+        if not np.all(np.isfinite(probs)) or np.any((probs < 0) | (probs > 1)):
+            raise ValueError("CrossEntropyLoss: probability targets (shape (N, C)) must be finite and in [0, 1], "
+                             f"got {_value_range(probs)}")
+        sums = probs.sum(axis=1)
+        bad = np.flatnonzero(np.abs(sums - 1.0) > 1e-4)
+        if bad.size:
+            raise ValueError(f"CrossEntropyLoss: each row of probability targets must sum to 1, but row {bad[0]} "
+                             f"sums to {sums[bad[0]]:g}. Several classes at once (multi-label) need a Sigmoid per "
+                             "class and BinaryCrossEntropyLoss instead.")
+        return probs
     if y.ndim == 2 and y.shape == (n, 1):
         y = y.reshape(n)
     if y.shape != (n,):
-        raise ValueError(f"CrossEntropyLoss: expected one label per sample, shape ({n},), got shape {y.shape}")
-    if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
-        raise ValueError(f"CrossEntropyLoss: labels must be integer class indices, got dtype {y.dtype}")
+        raise ValueError(f"CrossEntropyLoss: expected class indices of shape ({n},) or class probabilities of "
+                         f"shape ({n}, {c}), got shape {y.shape}")
     if not np.issubdtype(y.dtype, np.integer):
         if not np.all(np.isfinite(y)) or np.any(y != np.round(y)):
-            raise ValueError("CrossEntropyLoss: labels must be whole numbers (class indices), "
+            raise ValueError("CrossEntropyLoss: class indices must be whole numbers, "
                              f"got {y[np.isfinite(y) & (y != np.round(y))][:3].tolist() or 'non-finite values'}")
     y = y.astype(np.int64)
     bad = (y < 0) | (y >= c)
@@ -334,9 +398,12 @@ def _class_labels(labels, logits_shape) -> np.ndarray:
 #| export
 class CrossEntropyLoss:
     """
-    Softmax cross-entropy from logits (N, C) and integer labels (N,), averaged over the batch.
+    Softmax cross-entropy from logits (N, C), averaged over the batch, as
+    torch.nn.functional.cross_entropy: the targets are class indices (N,) or class
+    probabilities (N, C) whose rows sum to 1.
 
-    One graph node with a hand-written backward: ∂L/∂logits = (softmax − onehot) / N.
+    One graph node with a hand-written backward: ∂L/∂logits = (softmax − target) / N,
+    where an index target is its one-hot row.
     """
 
     def __call__(self, logits, labels):
@@ -350,16 +417,20 @@ class CrossEntropyLoss:
 
         STEP-BY-STEP IMPLEMENTATION:
         1. z = the logits' values as float64; check z.ndim == 2 (raise ValueError otherwise,
-           naming the shape); y = _class_labels(labels, z.shape); n = number of rows
+           naming the shape); y = the targets checked by _cross_entropy_targets (give it the
+           labels and z's shape); n = number of rows
         2. Log-softmax with the log-sum-exp trick, row by row:
            shifted = z - (max of each row);  log_probs = shifted - log(sum of exp(shifted) per row)
-        3. loss = minus the mean over the batch of log_probs[row i, column y[i]]
+        3. The loss, minus the mean over the batch of each row's log-likelihood:
+           - class indices (y.ndim == 1): the row's entry log_probs[row i, column y[i]]
+           - class probabilities (y.ndim == 2): Σⱼ y[i, j] · log_probs[i, j] over the row
         4. The result's dtype: the logits' dtype if it is floating point, else float64
         5. If logits is not a Variable: return the loss as a 0-d Tensor of that dtype
         6. Otherwise define cross_entropy_backward(grad_output) returning a 1-tuple:
-           grad_output * (softmax - onehot) / n, where softmax = exp(log_probs)
-        7. Return apply_op(loss as a 0-d array, (logits,), cross_entropy_backward,
-           name="cross_entropy_backward")
+           grad_output * (softmax - target) / n, where softmax = exp(log_probs) and the
+           target is y's one-hot rows (indices) or y itself (probabilities); cast to the dtype
+        7. Return apply_op with: the loss as a 0-d array, the inputs (logits,), your
+           backward function, and the name cross_entropy_backward
 
         EXAMPLE USAGE:
         ```python
@@ -368,17 +439,22 @@ class CrossEntropyLoss:
         loss = ce(logits, Tensor([0, 1]))          # 0.3185
         loss.backward()
         print(logits.grad)                          # (softmax - onehot) / 2, each row sums to 0
+        ce(logits, [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1]])   # soft targets: 0.6010
         ce(Variable([[1000.0, 0.0]]), [1])          # 1000.0, not nan
         ```
 
         IMPLEMENTATION HINTS:
         - z.max(axis=1, keepdims=True) keeps the (N, 1) shape so it broadcasts over columns
+        - np.asarray(x, dtype=np.float64) does not copy a float64 array: z may be the
+          caller's own logits, so never write into it (no `z -= ...`)
         - log_probs[np.arange(n), y] picks one entry per row (fancy indexing)
-        - onehot: np.zeros_like(probs), then set [np.arange(n), y] to 1; or copy probs and
-          subtract 1 at those positions
+        - For probabilities, multiply elementwise and sum along axis 1 (the classes), then
+          take the mean over the rows: a sum over everything would grow with the batch
+        - The backward runs once per backward() call, and maybe more than once: start from
+          a new softmax array in it (np.exp(log_probs), or a copy), then subtract the
+          target from that; never change log_probs, y or an array you will use again
         - grad_output arrives as a 0-d ndarray; multiplying by it keeps the chain rule
           right when this loss is scaled or summed with another
-        - The backward function may use arrays computed in forward: it is a closure
         """
         ### BEGIN SOLUTION
         raw = _values(logits)
@@ -386,24 +462,29 @@ class CrossEntropyLoss:
         if z.ndim != 2:
             raise ValueError(f"CrossEntropyLoss: logits must have shape (N, C), got shape {z.shape}; "
                              "for a single sample use shape (1, C)")
-        y = _class_labels(labels, z.shape)
+        y = _cross_entropy_targets(labels, z.shape)
         n = z.shape[0]
         rows = np.arange(n)
 
         shifted = z - z.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        loss = -log_probs[rows, y].mean()
+        if y.ndim == 1:
+            loss = -log_probs[rows, y].mean()
+        else:
+            loss = -(y * log_probs).sum(axis=1).mean()
 
         dtype = raw.dtype if np.issubdtype(raw.dtype, np.floating) else np.float64
         if not isinstance(logits, Variable):
             return Tensor(np.asarray(loss, dtype=dtype))
 
-        probs = np.exp(log_probs)
-
         def cross_entropy_backward(grad_output):
-            grad = probs.copy()
-            grad[rows, y] -= 1.0
-            return ((grad * (np.asarray(grad_output, dtype=np.float64) / n)).astype(dtype),)
+            grad = np.exp(log_probs)                      # a new softmax array at every call
+            if y.ndim == 1:
+                grad[rows, y] -= 1.0
+            else:
+                grad -= y
+            grad *= grad_output / n
+            return (grad.astype(dtype),)
 
         return apply_op(np.asarray(loss, dtype=dtype), (logits,), cross_entropy_backward,
                         name="cross_entropy_backward")
@@ -431,10 +512,10 @@ def test_cross_entropy_values():
     expected = np.log(np.exp(2.0) + np.exp(1.0) + np.exp(0.1)) - 2.0
     assert abs(loss.data.data.item() - expected) < 1e-12, f"CE should be log(Σ e^z) - z_y = {expected:.6f}, got {loss.data.data.item():.6f}"
 
-    # A batch: the mean of the per-sample losses; uniform logits cost log C
-    z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [0.0, 0.0, 0.0]])
-    y = np.array([0, 1, 2])
-    per_sample = np.log(np.exp(z).sum(axis=1)) - z[np.arange(3), y]
+    # A batch of 4 samples and 3 classes: the mean of the per-sample losses; uniform logits cost log C
+    z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [0.0, 0.0, 0.0], [-1.0, 3.0, 0.5]])
+    y = np.array([0, 1, 2, 0])
+    per_sample = np.log(np.exp(z).sum(axis=1)) - z[np.arange(4), y]
     assert abs(per_sample[2] - np.log(3.0)) < 1e-12
     got = ce(Variable(z), Tensor(y)).data.data.item()
     assert abs(got - per_sample.mean()) < 1e-12, f"batch CE should be the mean {per_sample.mean():.6f}, got {got:.6f}"
@@ -449,11 +530,11 @@ def test_cross_entropy_values():
     assert abs(ce(Variable([[1000.0, 0.0]]), [0]).data.data.item()) < 1e-12, "logits [1000, 0], label 0: loss 0"
 
     # Shifting every logit of a row by a constant does not change the loss
-    shifted = ce(Variable(z + np.array([[5.0], [-30.0], [700.0]])), y).data.data.item()
+    shifted = ce(Variable(z + np.array([[5.0], [-30.0], [700.0], [-2.0]])), y).data.data.item()
     assert abs(shifted - per_sample.mean()) < 1e-9, f"CE must not change when a row is shifted: {shifted} vs {per_sample.mean()}"
 
     # Labels as Tensor, ndarray, list, or float-valued whole numbers; float32 logits stay float32
-    for labels in (Tensor(y), y, [0, 1, 2], np.array([0.0, 1.0, 2.0]), y.reshape(3, 1)):
+    for labels in (Tensor(y), y, [0, 1, 2, 0], np.array([0.0, 1.0, 2.0, 0.0]), y.reshape(4, 1)):
         assert abs(ce(Variable(z), labels).data.data.item() - per_sample.mean()) < 1e-12, f"labels {labels!r} should work"
     l32 = ce(Variable(z.astype(np.float32)), y)
     assert l32.data.data.dtype == np.float32, f"float32 logits should give a float32 loss, got {l32.data.data.dtype}"
@@ -464,9 +545,8 @@ def test_cross_entropy_values():
     assert abs(float(t.data) - per_sample.mean()) < 1e-12
 
     # Clear errors
-    for bad_labels, why in (([0, 3, 1], "label 3 with 3 classes"), ([0, -1, 1], "a negative label"),
-                            (np.eye(3), "one-hot labels"), ([0, 1], "2 labels for 3 samples"),
-                            ([0.5, 1, 2], "a fractional label")):
+    for bad_labels, why in (([0, 3, 1, 0], "label 3 with 3 classes"), ([0, -1, 1, 0], "a negative label"),
+                            ([0, 1, 2], "3 labels for 4 samples"), ([0.5, 1, 2, 0], "a fractional label")):
         try:
             ce(Variable(z), bad_labels)
         except ValueError:
@@ -493,7 +573,7 @@ test_cross_entropy_values()
 
 # %% nbgrader={"grade": true, "grade_id": "test-cross-entropy-gradient", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_cross_entropy_gradient():
-    """The fused backward equals (softmax - onehot) / N and passes gradcheck"""
+    """The fused backward equals (softmax - onehot) / N, twice, without touching its inputs, and passes gradcheck"""
     print("🔬 Unit Test: Cross-Entropy Gradient...")
 
     ce = CrossEntropyLoss()
@@ -514,6 +594,46 @@ def test_cross_entropy_gradient():
     assert np.allclose(logits.grad.data.data, expected, rtol=1e-10, atol=1e-12), (
         f"∂CE/∂z should be (softmax - onehot) / N:\n{expected}\ngot\n{logits.grad.data.data}")
     assert np.allclose(logits.grad.data.data.sum(axis=1), 0.0), "each row of the gradient sums to 0"
+
+    # A second backward through the same graph gives the same gradient again (the backward
+    # must not change the forward's arrays), and so does a fresh forward
+    first = logits.grad.data.data.copy()
+    logits.grad = None
+    loss.backward()
+    assert np.allclose(logits.grad.data.data, first, rtol=1e-12, atol=1e-15), (
+        "a second backward() on the same loss gave a different gradient: does the backward subtract "
+        "the onehot from the forward's softmax array in place? Start from a new array at every call")
+    logits.grad = None
+    ce(logits, y).backward()
+    assert np.allclose(logits.grad.data.data, first, rtol=1e-12, atol=1e-15), "a fresh forward and backward should give the same gradient"
+
+    # The inputs are not changed by forward or backward (Variable(z) holds z itself)
+    z_before, y_before = z.copy(), y.copy()
+    shared = Variable(z, requires_grad=True)
+    ce(shared, y).backward()
+    assert np.array_equal(z, z_before) and np.array_equal(y, y_before), (
+        "the logits' array (or the labels) changed: compute shifted = z - max as a new array, never z -= ...")
+
+    # float32 logits: a float32 loss and a float32 gradient
+    logits32 = Variable(z.astype(np.float32), requires_grad=True)
+    loss32 = ce(logits32, y)
+    loss32.backward()
+    assert loss32.data.data.dtype == np.float32 and logits32.grad.data.data.dtype == np.float32, (
+        f"float32 logits should give a float32 loss and gradient, got {loss32.data.data.dtype}, {logits32.grad.data.data.dtype}")
+    assert np.allclose(logits32.grad.data.data, expected, rtol=1e-5, atol=1e-6), "float32 gradient: (softmax - onehot) / N"
+    (node_grad,) = loss32.grad_fn(np.ones((), dtype=np.float32))
+    assert node_grad.dtype == np.float32, f"the backward should return the gradient in the logits' dtype (float32), got {node_grad.dtype}"
+
+    # Inside, everything is computed in float64 and only the result is cast: a float32
+    # loss is the float64 loss of the same numbers, rounded to float32 (Tensor logits too)
+    for seed in range(6):
+        z32 = (np.random.default_rng(seed).standard_normal((64, 10)) * 3.0).astype(np.float32)
+        labels = np.arange(64) % 10
+        as_float32, as_float64 = ce(Tensor(z32), labels), ce(Tensor(z32.astype(np.float64)), labels)
+        assert as_float32.data.dtype == np.float32, f"float32 Tensor logits should give a float32 Tensor, got {as_float32.data.dtype}"
+        assert as_float32.data.item() == np.float32(as_float64.data.item()), (
+            f"batch {seed}: the float32 loss {as_float32.data.item()!r} should be the float64 loss "
+            f"{as_float64.data.item()!r} rounded to float32: compute with the logits as float64, cast only the result")
 
     assert gradcheck(lambda q: ce(q, y), [Variable(z.copy())])
 
@@ -545,6 +665,100 @@ assert abs(float(_hidden_z.grad.data.data.sum())) < 1e-3
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ### 🧪 Test Probability Targets (Soft Labels)
+#
+# By hand, for logits [2, 1, 0.1] and the target [0.9, 0.05, 0.05]: log softmax =
+# z − 2.4170 = [−0.4170, −1.4170, −2.3170], so CE = 0.9·0.4170 + 0.05·1.4170 + 0.05·2.3170
+# = 0.5620. A one-hot target gives exactly the loss and the gradient of its class index.
+# The references below compute log Σ e^z with `np.logaddexp.reduce`, which does not use
+# the max-shift trick: an independent check.
+
+# %% nbgrader={"grade": true, "grade_id": "test-cross-entropy-soft-targets", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+def test_cross_entropy_soft_targets():
+    """Probability targets (N, C): PyTorch's loss and gradient, one-hot = indices, repeatable backward"""
+    print("🔬 Unit Test: Cross-Entropy with Probability Targets...")
+
+    ce = CrossEntropyLoss()
+    loss = ce(Variable([[2.0, 1.0, 0.1]]), [[0.9, 0.05, 0.05]])
+    log_softmax = np.array([2.0, 1.0, 0.1]) - np.logaddexp.reduce([2.0, 1.0, 0.1])
+    expected = -(np.array([0.9, 0.05, 0.05]) * log_softmax).sum()
+    assert isinstance(loss, Variable) and loss.shape == (), f"expected a scalar Variable, got {loss!r}"
+    assert abs(loss.data.data.item() - expected) < 1e-12, f"CE = -Σ t·log softmax(z) = {expected:.6f}, got {loss.data.data.item():.6f}"
+
+    # A batch of 5 samples and 4 classes with soft targets: loss and gradient
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((5, 4)) * 2.0
+    raw = np.exp(rng.standard_normal((5, 4)))
+    t = raw / raw.sum(axis=1, keepdims=True)
+    log_softmax = z - np.logaddexp.reduce(z, axis=1, keepdims=True)
+    want_loss = -(t * log_softmax).sum(axis=1).mean()
+    want_grad = (np.exp(log_softmax) - t) / 5
+    z_before, t_before = z.copy(), t.copy()
+    logits = Variable(z, requires_grad=True)              # holds z itself: z must not change
+    loss = ce(logits, Tensor(t))
+    assert abs(loss.data.data.item() - want_loss) < 1e-12, (
+        f"batch CE should be the mean over samples of -Σ_classes t·log softmax = {want_loss:.6f}, got {loss.data.data.item():.6f}")
+    assert "cross_entropy_backward" in repr(loss) and loss._parents == (logits,), "still one node on top of the logits"
+    loss.backward()
+    assert np.allclose(logits.grad.data.data, want_grad, rtol=1e-10, atol=1e-14), (
+        f"∂CE/∂z should be (softmax - t) / N:\n{want_grad}\ngot\n{logits.grad.data.data}")
+    first = logits.grad.data.data.copy()
+    logits.grad = None
+    loss.backward()
+    assert np.allclose(logits.grad.data.data, first, rtol=1e-12, atol=1e-15), (
+        "a second backward() gave a different gradient: the backward must not subtract t from the forward's softmax in place")
+    assert np.array_equal(z, z_before) and np.array_equal(t, t_before), "forward and backward must not change the logits or the targets"
+    assert gradcheck(lambda q: ce(q, t), [Variable(z.copy())])
+
+    # One-hot probabilities are the same as class indices, for the loss and the gradient
+    y = np.array([3, 0, 2, 2, 1])
+    onehot = np.eye(4)[y]
+    by_index, by_prob = Variable(z.copy(), requires_grad=True), Variable(z.copy(), requires_grad=True)
+    loss_index, loss_prob = ce(by_index, y), ce(by_prob, onehot)
+    loss_index.backward()
+    loss_prob.backward()
+    assert abs(loss_index.data.data.item() - loss_prob.data.data.item()) < 1e-12, (
+        f"one-hot targets should cost what their indices cost: {loss_prob.data.data.item()} vs {loss_index.data.data.item()}")
+    assert np.allclose(by_prob.grad.data.data, by_index.grad.data.data, rtol=1e-12, atol=1e-15), "one-hot and index gradients should agree"
+
+    # Label smoothing (0.1): the loss of a confident right answer is no longer 0
+    smooth = onehot * 0.9 + 0.1 / 4
+    want = -(smooth * log_softmax).sum(axis=1).mean()
+    assert abs(ce(Variable(z), smooth).data.data.item() - want) < 1e-12, f"label-smoothed targets: expected {want:.6f}"
+
+    # Huge logits: finite, exact, no warnings. [1000, 0] with target [0.5, 0.5]: 0.5·0 + 0.5·1000
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        big = Variable([[1000.0, 0.0], [0.0, -1000.0]], requires_grad=True)
+        loss = ce(big, [[0.5, 0.5], [0.25, 0.75]])
+        loss.backward()
+    assert abs(loss.data.data.item() - (500.0 + 750.0) / 2) < 1e-9, f"expected (500 + 750) / 2 = 625, got {loss.data.data.item()}"
+    assert np.allclose(big.grad.data.data, [[0.25, -0.25], [0.375, -0.375]]), f"(softmax - t) / 2, got {big.grad.data.data.tolist()}"
+
+    # float32 logits and targets: float32 loss and gradient; Tensor logits: a Tensor
+    logits32 = Variable(z.astype(np.float32), requires_grad=True)
+    loss32 = ce(logits32, t.astype(np.float32))
+    loss32.backward()
+    assert loss32.data.data.dtype == np.float32 and logits32.grad.data.data.dtype == np.float32, (
+        f"float32 in, float32 out: got {loss32.data.data.dtype} and {logits32.grad.data.data.dtype}")
+    assert abs(loss32.data.data.item() - want_loss) < 1e-5 and np.allclose(logits32.grad.data.data, want_grad, atol=1e-6)
+    as_tensor = ce(Tensor(z), t)
+    assert isinstance(as_tensor, Tensor) and not isinstance(as_tensor, Variable) and abs(float(as_tensor.data) - want_loss) < 1e-12
+
+    # Targets that are not distributions are refused
+    for bad, why in ((np.ones((5, 4)) / 2, "rows summing to 2 (multi-label)"), (-t, "negative probabilities"),
+                     (np.full((5, 4), np.nan), "NaN targets"), (np.full((5, 5), 0.2), "5 columns for 4 classes")):
+        try:
+            ce(Variable(z), bad)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"{why} should raise ValueError")
+
+    print("✅ Probability-target tests passed!")
+
+test_cross_entropy_soft_targets()
+
+# %% [markdown]
 # ## Step 3: Binary Cross-Entropy
 #
 # ### Two classes, one probability
@@ -554,29 +768,54 @@ assert abs(float(_hidden_z.grad.data.data.sum())) < 1e-3
 # BCE(p, y) = −mean( y·log p + (1 − y)·log(1 − p) )
 # ∂BCE/∂pᵢ = (pᵢ − yᵢ) / (pᵢ(1 − pᵢ)) / n
 # ```
+# The target y is usually 0 or 1, but any y in [0, 1] is a valid target (a soft label),
+# and BCE is also the loss of a multi-label classifier: one sigmoid and one 0/1 target
+# per class.
 #
-# ### Clipping: the price of taking probabilities
+# ### p = 0 and p = 1: PyTorch's clamped logarithm
 # A saturated sigmoid returns exactly 1.0 (in float32 already for x > 17, in float64 for
-# x > 37) or 0.0 (float32: x < −103), and log 0 = −∞. So we **clip** p into [ε, 1 − ε] with ε = 10⁻⁷ before taking logs: the loss
-# stays finite (at most −log 10⁻⁷ ≈ 16.1 per sample). The honest gradient of a clipped
-# value is 0 outside the clip range, so a saturated, confidently wrong prediction gets no
-# gradient at all and cannot recover. That is why PyTorch recommends
-# `BCEWithLogitsLoss` (sigmoid and BCE fused, from logits), for the same reasons as our
-# cross-entropy: for two classes, `CrossEntropyLoss` on two logits is the robust choice.
+# x > 37) or 0.0 (float32: x < −103), and log 0 = −∞. `torch.nn.functional.binary_cross_entropy`
+# **clamps each logarithm at −100**, and we do exactly the same:
+# ```
+# BCE(p, y) = −mean( y · max(log p, −100) + (1 − y) · max(log(1 − p), −100) )
+# ```
+# - A certain and right prediction (p = 1, y = 1) costs 0; the other term is 0 · (−100) = 0,
+#   not 0 · (−∞) = nan: clamp first, then multiply.
+# - A certain and wrong prediction (p = 0, y = 1) costs exactly **100**: large, finite, and
+#   far above any honest mistake (p = 10⁻⁷ costs 16.1).
+# - For log(1 − p), PyTorch uses `log1p(−p)`, which stays accurate when p is tiny
+#   (log(1 − 10⁻²⁰) rounds to log 1 = 0; log1p(−10⁻²⁰) = −10⁻²⁰): `np.log1p`.
 #
-# Like cross-entropy, BCE is one fused node (`apply_op`), named `bce_backward`.
+# The gradient is not that of the clamped function (which would be 0 where the clamp
+# acts, so a confidently wrong prediction could never recover). PyTorch's backward keeps
+# the formula above and only protects its denominator:
+# ```
+# ∂BCE/∂pᵢ = (pᵢ − yᵢ) / max(pᵢ(1 − pᵢ), 10⁻¹²) / n
+# ```
+# At p = 0 with y = 1 that is −10¹²/n: a huge push in the right direction. At p = 0 with
+# y = 0 it is 0/10⁻¹² = 0. This is also why PyTorch recommends `BCEWithLogitsLoss`
+# (sigmoid and BCE fused, from logits): for the same reasons as our cross-entropy, the
+# fused version never needs a clamp. For two classes, `CrossEntropyLoss` on two logits is
+# the robust choice.
+#
+# ### Checked inputs
 # Predictions outside [0, 1] are not probabilities at all, almost always because the
-# sigmoid was forgotten: that is a `ValueError` that says so.
+# sigmoid was forgotten: that is a `ValueError` that says so. Targets outside [0, 1] are
+# a `ValueError` too (PyTorch refuses both), and so is a NaN in either: a NaN compares
+# False with everything, so `p < 0` and `p > 1` are both False for it, and it must be
+# looked for on its own (`np.isnan`).
+#
+# Like cross-entropy, BCE is one fused node (`apply_op`), named `bce_backward`, and its
+# backward must give the same gradient every time it is called.
 
 # %% nbgrader={"grade": false, "grade_id": "bce-loss", "locked": false, "schema_version": 3, "solution": true}
 #| export
 class BinaryCrossEntropyLoss:
-    """Binary cross-entropy of probabilities in [0, 1] (clipped to [eps, 1 - eps]) and 0/1 targets."""
-
-    def __init__(self, eps: float = 1e-7):
-        if not 0.0 < eps < 0.5:
-            raise ValueError(f"eps must be in (0, 0.5), got {eps}")
-        self.eps = float(eps)
+    """
+    Binary cross-entropy of probabilities in [0, 1] and targets in [0, 1], averaged over every
+    element, as torch.nn.functional.binary_cross_entropy: each log clamped at -100, and the
+    gradient (p - y) / max(p (1 - p), 1e-12) / n.
+    """
 
     def __call__(self, predictions, targets):
         return self.forward(predictions, targets)
@@ -585,20 +824,23 @@ class BinaryCrossEntropyLoss:
         """
         The mean binary cross-entropy, as a scalar Variable (a 0-d Tensor for Tensors).
 
-        TODO: Implement clipped binary cross-entropy as one graph node.
+        TODO: Implement PyTorch's binary cross-entropy as one graph node.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. raw = _values(predictions); p = raw as float64; t = _values(targets) as float64;
-           _check_same_shape("BinaryCrossEntropyLoss", p, t)
-        2. If any prediction is outside [0, 1] (or nan), raise ValueError mentioning the
-           sigmoid; if any target is outside [0, 1], raise ValueError
-        3. clipped = np.clip(p, eps, 1 - eps)
-        4. loss = -mean(t * log(clipped) + (1 - t) * log(1 - clipped))
+        1. raw = the predictions' values (_values); p = raw as float64 (compute in float64
+           whatever the input's dtype); t = the targets' values; check that p and t have the
+           same shape with _check_same_shape
+           (name the loss in it: "BinaryCrossEntropyLoss")
+        2. If any prediction is outside [0, 1] or NaN, raise ValueError mentioning the
+           Sigmoid; if any target is outside [0, 1] or NaN, raise ValueError
+        3. log_p = log(p) and log_q = log1p(-p) (that is log(1 - p)), each clamped
+           from below at -100 (np.log(0) is -inf: silence numpy's divide warning there)
+        4. loss = -mean(t * log_p + (1 - t) * log_q)
         5. The dtype: raw's if it is floating point, else float64.
            If predictions is not a Variable, return the loss as a 0-d Tensor of that dtype
         6. Otherwise bce_backward(grad_output) returns a 1-tuple:
-           grad_output * (clipped - t) / (clipped * (1 - clipped)) / n, set to 0 where
-           clipping changed p (n = number of elements)
+           grad_output * (p - t) / max(p * (1 - p), 1e-12) / n, cast to the dtype
+           (n = number of elements)
         7. Return apply_op(loss as a 0-d array, (predictions,), bce_backward, name="bce_backward")
 
         EXAMPLE USAGE:
@@ -608,48 +850,52 @@ class BinaryCrossEntropyLoss:
         loss = bce(p, Tensor([1.0, 0.0]))      # -(log 0.9 + log 0.8) / 2 = 0.1643
         loss.backward()
         print(p.grad)                           # [-0.5556, 0.625]
+        bce(Variable([0.0]), [1.0])             # 100.0: log 0 clamped at -100
         ```
 
         IMPLEMENTATION HINTS:
-        - np.any((p < 0) | (p > 1) | np.isnan(p)) finds invalid predictions
-        - The clipped positions are where clipped != p
-        - np.where(mask, 0.0, grad) zeroes the gradient where the mask is True
+        - A NaN fails every comparison: test np.isnan(p) as well as p < 0 and p > 1,
+          combined with | (elementwise or)
+        - np.maximum(a, -100.0) clamps elementwise from below (np.minimum would clamp
+          from above: wrong way round)
+        - np.errstate, used as a context manager (`with`), with divide set to "ignore",
+          silences the warning of np.log(0.0) = -inf for the lines inside it
+        - np.maximum(p * (1 - p), 1e-12) protects the denominator
         """
         ### BEGIN SOLUTION
         raw = _values(predictions)
         p = np.asarray(raw, dtype=np.float64)
-        t = np.asarray(_values(targets), dtype=np.float64)
+        t = _values(targets)
         _check_same_shape("BinaryCrossEntropyLoss", p, t)
-        if np.any((p < 0) | (p > 1) | np.isnan(p)):
-            raise ValueError("BinaryCrossEntropyLoss: predictions must be probabilities in [0, 1], got values in "
-                             f"[{np.nanmin(p):g}, {np.nanmax(p):g}]. Did you forget the Sigmoid? (From logits, "
-                             "use CrossEntropyLoss with two outputs.)")
-        if np.any((t < 0) | (t > 1) | np.isnan(t)):
-            raise ValueError("BinaryCrossEntropyLoss: targets must be in [0, 1] (usually 0 or 1)")
+        if np.any(np.isnan(p) | (p < 0) | (p > 1)):
+            raise ValueError(f"BinaryCrossEntropyLoss: predictions must be probabilities in [0, 1], got {_value_range(p)}. "
+                             "Did you forget the Sigmoid? (From logits, use CrossEntropyLoss with two outputs.)")
+        if np.any(np.isnan(t) | (t < 0) | (t > 1)):
+            raise ValueError(f"BinaryCrossEntropyLoss: targets must be in [0, 1] (usually 0 or 1), got {_value_range(t)}")
         n = p.size
-        clipped = np.clip(p, self.eps, 1.0 - self.eps)
-        loss = -np.mean(t * np.log(clipped) + (1.0 - t) * np.log(1.0 - clipped))
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100.0)
+            log_q = np.maximum(np.log1p(-p), -100.0)
+        loss = -np.mean(t * log_p + (1.0 - t) * log_q)
 
         dtype = raw.dtype if np.issubdtype(raw.dtype, np.floating) else np.float64
         if not isinstance(predictions, Variable):
             return Tensor(np.asarray(loss, dtype=dtype))
 
-        was_clipped = clipped != p
-
         def bce_backward(grad_output):
-            grad = (clipped - t) / (clipped * (1.0 - clipped)) / n
-            grad = np.where(was_clipped, 0.0, grad) * np.asarray(grad_output, dtype=np.float64)
+            grad = (p - t) / np.maximum(p * (1.0 - p), 1e-12)
+            grad *= grad_output / n
             return (grad.astype(dtype),)
 
         return apply_op(np.asarray(loss, dtype=dtype), (predictions,), bce_backward, name="bce_backward")
         ### END SOLUTION
 
     def __repr__(self) -> str:
-        return f"BinaryCrossEntropyLoss(eps={self.eps:g})"
+        return "BinaryCrossEntropyLoss()"
 
 # %% nbgrader={"grade": true, "grade_id": "test-bce-loss", "locked": true, "points": 10, "schema_version": 3, "solution": false}
 def test_bce_loss():
-    """BCE: values, clipping at 0 and 1, gradient, and the forgotten-sigmoid error"""
+    """BCE as PyTorch computes it: values, the -100 clamp at p = 0 and 1, its gradient, dtypes, checked inputs"""
     print("🔬 Unit Test: Binary Cross-Entropy...")
 
     bce = BinaryCrossEntropyLoss()
@@ -663,38 +909,78 @@ def test_bce_loss():
     assert np.allclose(p.grad.data.data, [(0.9 - 1) / (0.9 * 0.1) / 2, 0.2 / (0.2 * 0.8) / 2]), (
         f"∂BCE/∂p = (p - y) / (p (1 - p)) / n = [-0.5556, 0.625], got {p.grad.data.data.tolist()}")
 
-    # Soft targets and 2-D shapes; gradcheck away from the clip boundaries
+    # Soft targets and a (4, 3) batch: the mean is over all 12 elements; gradcheck
     rng = np.random.default_rng(0)
-    probs = rng.uniform(0.05, 0.95, size=(4, 1))
-    targets = np.array([[1.0], [0.0], [0.3], [1.0]])
+    probs = rng.uniform(0.05, 0.95, size=(4, 3))
+    targets = rng.uniform(0.0, 1.0, size=(4, 3))
+    targets[0] = [0.0, 1.0, 0.5]
     manual = -np.mean(targets * np.log(probs) + (1 - targets) * np.log(1 - probs))
-    assert abs(bce(Variable(probs), targets).data.data.item() - manual) < 1e-12, "BCE with soft targets"
-    assert gradcheck(lambda q: bce(q, targets), [Variable(probs)])
+    probs_before, targets_before = probs.copy(), targets.copy()
+    q = Variable(probs, requires_grad=True)
+    loss = bce(q, targets)
+    assert abs(loss.data.data.item() - manual) < 1e-12, f"BCE with soft targets on a (4, 3) batch: {manual:.6f}, got {loss.data.data.item():.6f}"
+    loss.backward()
+    first = q.grad.data.data.copy()
+    assert np.allclose(first, (probs - targets) / (probs * (1 - probs)) / 12, rtol=1e-10), "∂BCE/∂p on the (4, 3) batch"
+    q.grad = None
+    loss.backward()
+    assert np.allclose(q.grad.data.data, first, rtol=1e-12), "a second backward() on the same loss should give the same gradient"
+    assert np.array_equal(probs, probs_before) and np.array_equal(targets, targets_before), "BCE must not change its inputs"
+    assert gradcheck(lambda v: bce(v, targets), [Variable(probs.copy())])
 
-    # Exactly 0 and 1: clipped, finite
+    # Exactly 0 and 1: each log is clamped at -100, as in PyTorch: a certain, wrong answer costs 100
     saturated = Variable([0.0, 1.0, 1.0, 0.0, 0.5], requires_grad=True)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         edge = bce(saturated, Tensor([0.0, 1.0, 0.0, 1.0, 1.0]))
         edge.backward()
-    assert np.isfinite(edge.data.data), f"BCE must be finite at p = 0 and 1, got {edge.data.data}"
-    worst = -np.log(1e-7)
-    assert abs(edge.data.data.item() - (2 * worst + np.log(2.0)) / 5) < 1e-6, (
-        f"two perfect, two certain-but-wrong and one 50/50 prediction: (2·{worst:.3f} + log 2) / 5, got {edge.data.data.item()}")
-    assert np.allclose(saturated.grad.data.data, [0.0, 0.0, 0.0, 0.0, -0.4]), (
-        f"clipped predictions get no gradient; p = 0.5, y = 1 gets (0.5 - 1) / 0.25 / 5 = -0.4: got {saturated.grad.data.data.tolist()}")
+    assert abs(edge.data.data.item() - (0 + 0 + 100 + 100 + np.log(2.0)) / 5) < 1e-9, (
+        f"two perfect, two certain-but-wrong (100 each: log clamped at -100) and one 50/50 prediction: "
+        f"(200 + log 2) / 5 = {(200 + np.log(2.0)) / 5:.4f}, got {edge.data.data.item():.4f}")
+    assert np.allclose(saturated.grad.data.data, [0.0, 0.0, 1e12 / 5, -1e12 / 5, -0.4], rtol=1e-9, atol=0), (
+        f"(p - y) / max(p (1 - p), 1e-12) / n: [0, 0, 2e11, -2e11, -0.4], got {saturated.grad.data.data.tolist()}")
+    tiny = bce(Variable([1e-50, 1e-30]), [1.0, 1.0]).data.data.item()
+    assert abs(tiny - (100.0 - np.log(1e-30)) / 2) < 1e-9, f"log(1e-50) = -115 is clamped to -100, log(1e-30) = -69 is not: got {tiny}"
+    small = bce(Variable([1e-20]), [0.0]).data.data.item()
+    assert abs(small - 1e-20) < 1e-30, f"-log(1 - 1e-20) is 1e-20: use log1p, got {small}"
 
-    # Tensors in: a Tensor out
+    # float32 in: a float32 loss and gradient; Tensors in: a Tensor out
+    p32 = Variable(np.array([0.9, 0.2, 0.0], dtype=np.float32), requires_grad=True)
+    loss32 = bce(p32, np.array([1.0, 0.0, 1.0], dtype=np.float32))
+    loss32.backward()
+    assert loss32.data.data.dtype == np.float32 and p32.grad.data.data.dtype == np.float32, (
+        f"float32 in, float32 out: got {loss32.data.data.dtype} and {p32.grad.data.data.dtype}")
+    assert abs(loss32.data.data.item() - (-np.log(np.float32(0.9)) - np.log(1 - np.float32(0.2)) + 100) / 3) < 1e-5
+    (node_grad,) = loss32.grad_fn(np.ones((), dtype=np.float32))
+    assert node_grad.dtype == np.float32, f"the backward should return a float32 gradient for float32 predictions, got {node_grad.dtype}"
     t = bce(Tensor([0.9, 0.2]), Tensor([1.0, 0.0]))
     assert isinstance(t, Tensor) and not isinstance(t, Variable) and abs(float(t.data) - expected) < 1e-12
+    for seed in range(6):
+        rs = np.random.default_rng(seed)
+        p_many = rs.uniform(0.01, 0.99, 64).astype(np.float32)
+        y_many = rs.uniform(0.0, 1.0, 64).astype(np.float32)
+        as_float32, as_float64 = bce(Tensor(p_many), y_many), bce(Tensor(p_many.astype(np.float64)), y_many)
+        assert as_float32.data.dtype == np.float32, f"float32 Tensor predictions should give a float32 Tensor, got {as_float32.data.dtype}"
+        assert as_float32.data.item() == np.float32(as_float64.data.item()), (
+            f"batch {seed}: the float32 loss {as_float32.data.item()!r} should be the float64 loss "
+            f"{as_float64.data.item()!r} rounded to float32: compute with p as float64, cast only the result")
 
-    # Errors
-    for bad, why in (([1.5, 0.2], "a prediction above 1 (a logit, not a probability)"), ([-0.1, 0.2], "a negative prediction")):
+    # Checked inputs: predictions and targets outside [0, 1], or NaN, are refused; 0 and 1 are fine
+    for bad, why in (([1.5, 0.2], "a prediction above 1 (a logit, not a probability)"), ([-0.1, 0.2], "a negative prediction"),
+                     ([np.nan, 0.2], "a NaN prediction")):
         try:
             bce(Variable(bad), Tensor([1.0, 0.0]))
         except ValueError as exc:
             assert "igmoid" in str(exc), f"the message should suggest the Sigmoid, got: {exc}"
         else:
             raise AssertionError(f"{why} should raise ValueError")
+    for bad, why in (([1.5, 0.0], "a target above 1"), ([1.0, -0.5], "a negative target"), ([np.nan, 1.0], "a NaN target")):
+        try:
+            bce(Variable([0.9, 0.2]), Tensor(bad))
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"{why} should raise ValueError")
+    assert abs(bce(Variable([0.0, 1.0]), [0.0, 1.0]).data.data.item()) < 1e-12, "p and y of exactly 0 and 1 are valid: loss 0"
     try:
         bce(Variable(np.full((3, 1), 0.5)), Tensor(np.ones(3)))
     except ValueError:
@@ -762,14 +1048,14 @@ class Accuracy:
         - float(np.mean(pred == y)): comparing ints with float labels 1.0 works
         """
         ### BEGIN SOLUTION
-        out = np.asarray(_values(outputs))
-        y = np.asarray(_values(labels))
+        out = _values(outputs)
+        y = _values(labels)
         if out.ndim == 2 and out.shape[1] > 1:
             predicted = out.argmax(axis=1)
         else:
             scores = out.reshape(-1)
             threshold = 0.5 if np.all((scores >= 0) & (scores <= 1)) else 0.0
-            predicted = (scores > threshold).astype(np.int64)
+            predicted = scores > threshold
         if y.ndim == 2 and y.shape[1] > 1:
             y = y.argmax(axis=1)
         y = y.reshape(-1)
@@ -785,7 +1071,7 @@ class Accuracy:
 
 # %% nbgrader={"grade": true, "grade_id": "test-accuracy", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_accuracy():
-    """Accuracy for multi-class logits, binary probabilities and logits, one-hot labels"""
+    """Accuracy for multi-class logits, binary probabilities and logits, one-hot labels, and the boundaries"""
     print("🔬 Unit Test: Accuracy...")
 
     acc = Accuracy()
@@ -799,6 +1085,32 @@ def test_accuracy():
     assert abs(acc(Tensor([0.9, 0.2, 0.6, 0.4]), Tensor([1, 0, 0, 0])) - 0.75) < 1e-12, "probabilities: threshold 0.5"
     assert acc(Tensor([[3.0], [-2.0], [0.7], [-0.1]]), Tensor([[1.0], [0.0], [1.0], [0.0]])) == 1.0, (
         "values outside [0, 1] are logits: threshold 0")
+
+    # The boundaries: a tie between classes goes to the first one (np.argmax, torch.argmax);
+    # an output exactly at the threshold counts as class 0 (1 only when strictly above);
+    # 0.0 and 1.0 are probabilities, so [0, 1] outputs use the threshold 0.5
+    assert acc(Tensor([[2.0, 2.0, 1.0], [0.0, 3.0, 3.0]]), [0, 1]) == 1.0, "ties go to the first of the tied classes"
+    assert acc(Tensor([[2.0, 2.0, 1.0], [0.0, 3.0, 3.0]]), [1, 2]) == 0.0, "ties go to the first of the tied classes"
+    assert acc(Tensor([0.5, 0.5000001, 0.4999999]), [0, 1, 0]) == 1.0, "probabilities: class 1 only when p > 0.5; p = 0.5 is class 0"
+    assert acc(Tensor([0.0, 0.3, 1.0]), [0, 0, 1]) == 1.0, "outputs in [0, 1], ends included, are probabilities: threshold 0.5"
+    assert acc(Tensor([1.0, 0.3, 0.0, 0.7]), [1, 0, 0, 1]) == 1.0, "outputs in [0, 1], ends included, are probabilities: threshold 0.5"
+    assert acc(Tensor([-1.0, 0.0, 1e-9, 0.3]), [0, 0, 1, 1]) == 1.0, "logits: class 1 only when the logit is > 0; a logit of 0 is class 0"
+
+    assert acc(Tensor([1.5, 0.3, 0.0]), [1, 1, 0]) == 1.0, "an output above 1 makes all of them logits: threshold 0"
+
+    # Lists work, labels may be float; a 3-class batch with an asymmetric answer
+    got = acc([[0.1, 0.2, 0.7], [0.9, 0.05, 0.05], [0.2, 0.5, 0.3], [0.3, 0.3, 0.4], [0.6, 0.3, 0.1]], [2.0, 0.0, 2.0, 2.0, 1.0])
+    assert type(got) is float and abs(got - 0.6) < 1e-12, f"3 of 5 right: 0.6 as a Python float, got {got!r} ({type(got).__name__})"
+
+    # One-hot labels with two classes, a single sample, and no samples at all
+    assert acc(Tensor([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6]]), np.eye(2)[[0, 1, 0]]) == 2 / 3, "2-class one-hot labels become indices"
+    assert acc(Tensor([[0.2, 0.8]]), [1]) == 1.0, "a batch of one sample is fine"
+    try:
+        acc(np.zeros((0, 3)), np.zeros(0))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("an empty batch should raise ValueError (there is no accuracy of nothing)")
 
     try:
         acc(logits, Tensor([0, 1, 2]))
@@ -937,8 +1249,8 @@ class Trainer:
            and a sample count at 0
         2. For x, y, size in _batches(loader, "train_loader"):
            a. output = self.model(x); _check_trainable(output)
-           b. loss = self.loss(output, y)
-           c. self.optimizer.zero_grad(); loss.backward(); self.optimizer.step()
+           b. loss = the loss function (self.loss) of the output and y
+           c. clear the optimizer's gradients, backward from the loss, step the optimizer
            d. add float(loss value) * size to the loss total, and
               float(metric(output, y)) * size to each metric's total; add size to the count
         3. Return {name: total / count} for "loss" and every metric
@@ -981,8 +1293,8 @@ class Trainer:
 
         STEP-BY-STEP IMPLEMENTATION:
         1. The same totals and count as train_epoch
-        2. For x, y, size in _batches(loader, "loader"): output = self.model(x),
-           loss = self.loss(output, y), then accumulate as in train_epoch
+        2. For x, y, size in _batches(loader, "loader"): the model's output and its
+           loss, as in train_epoch, then accumulate as in train_epoch
            (no zero_grad, no backward, no step)
         3. Return {name: total / count} for "loss" and every metric
 
@@ -1045,7 +1357,7 @@ class Trainer:
         history = {f"train_{name}": [] for name in names}
         if val_loader is not None:
             history.update({f"val_{name}": [] for name in names})
-        for epoch in range(int(epochs)):
+        for epoch in range(epochs):
             logs = {f"train_{name}": value for name, value in self.train_epoch(train_loader).items()}
             if val_loader is not None:
                 logs.update({f"val_{name}": value for name, value in self.evaluate(val_loader).items()})
@@ -1069,6 +1381,7 @@ class Trainer:
 # perfectly, so training must reach 100%.
 
 # %% nbgrader={"grade": true, "grade_id": "test-trainer-fit", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: CrossEntropyLoss, Accuracy
 def test_trainer_fit():
     """Trainer.fit trains to 100% on separable data and records a complete history"""
     print("🔬 Unit Test: Trainer.fit...")
@@ -1120,7 +1433,9 @@ def test_trainer_fit():
 
     assert set(history) == {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}, f"history keys: {sorted(history)}"
     assert all(len(v) == 8 for v in history.values()), f"one entry per epoch: {({k: len(v) for k, v in history.items()})}"
-    assert all(isinstance(v, float) for values in history.values() for v in values), "history values should be floats"
+    for key, values in history.items():
+        for v in values:
+            assert type(v) is float, f"history values should be Python floats, {key} has a {type(v).__name__}"
     assert optimizer.steps == 8 * 4, f"one optimizer step per batch: 8 epochs × 4 batches = 32, got {optimizer.steps}"
     assert history["train_loss"][-1] < history["train_loss"][0] / 5, f"the training loss should fall: {history['train_loss']}"
     assert history["train_accuracy"][-1] == 1.0 and history["val_accuracy"][-1] == 1.0, (
@@ -1146,14 +1461,15 @@ def test_trainer_fit():
 test_trainer_fit()
 
 # %% nbgrader={"grade": true, "grade_id": "test-trainer-evaluate", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: CrossEntropyLoss, MeanSquaredError, Accuracy
 def test_trainer_evaluate():
     """evaluate() weights batches by size and changes nothing; clear errors for common mistakes"""
     print("🔬 Unit Test: Trainer.evaluate and errors...")
 
     class Affine:
-        def __init__(self, w, b):
-            self.w = Variable(np.array(w, dtype=np.float64), requires_grad=True)
-            self.b = Variable(np.array(b, dtype=np.float64), requires_grad=True)
+        def __init__(self, w, b, dtype=np.float64):
+            self.w = Variable(np.array(w, dtype=dtype), requires_grad=True)
+            self.b = Variable(np.array(b, dtype=dtype), requires_grad=True)
 
         def parameters(self):
             return [self.w, self.b]
@@ -1192,6 +1508,53 @@ def test_trainer_evaluate():
     logs = trainer.train_epoch([(Tensor(x[:5]), Tensor(y[:5])), (Tensor(x[5:]), Tensor(y[5:]))])
     assert optimizer.steps == 2 and set(logs) == {"loss", "accuracy"}, f"got {optimizer.steps} steps and {logs}"
     assert abs(logs["loss"] - split["loss"]) < 1e-12, "this optimizer changes nothing, so the epoch loss equals evaluate's"
+
+    # Three classes and metrics that are not symmetric in their arguments: every metric is
+    # called as metric(outputs, labels), in train_epoch and in evaluate
+    class TrueClassScore:
+        """The mean score the model gives to the true class: needs (outputs (N, C), labels (N,))."""
+        name = "true_score"
+
+        def __init__(self):
+            self.shapes = []
+
+        def __call__(self, outputs, labels):
+            scores = outputs.data.data if isinstance(outputs, Variable) else np.asarray(outputs.data)
+            classes = np.asarray(labels.data).astype(np.int64)
+            self.shapes.append((scores.shape, classes.shape))
+            return float(np.mean(scores[np.arange(len(classes)), classes]))
+
+    x3 = rng.standard_normal((9, 3))
+    y3 = np.array([0, 1, 2, 2, 1, 0, 2, 0, 1])
+    model3 = Affine(rng.standard_normal((3, 3)), [0.3, -0.2, 0.1])
+    score = TrueClassScore()
+    trainer3 = Trainer(model3, CountingOptimizer(), CrossEntropyLoss(), metrics=[Accuracy(), score])
+    result = trainer3.evaluate([(Tensor(x3[:4]), Tensor(y3[:4])), (Tensor(x3[4:]), Tensor(y3[4:]))])
+    outputs = x3 @ model3.w.data.data + model3.b.data.data
+    assert set(result) == {"loss", "accuracy", "true_score"}, f"one key per metric name, got {sorted(result)}"
+    assert score.shapes == [((4, 3), (4,)), ((5, 3), (5,))], (
+        f"metrics must be called as metric(outputs, labels): got argument shapes {score.shapes}")
+    assert abs(result["true_score"] - outputs[np.arange(9), y3].mean()) < 1e-12, f"true-class score: got {result['true_score']}"
+    assert abs(result["accuracy"] - np.mean(outputs.argmax(axis=1) == y3)) < 1e-12, (
+        f"3-class accuracy should be {np.mean(outputs.argmax(axis=1) == y3)}, got {result['accuracy']}")
+    logs = trainer3.train_epoch([(Tensor(x3), Tensor(y3))])
+    assert score.shapes[-1] == ((9, 3), (9,)), f"train_epoch must call metric(outputs, labels) too, got shapes {score.shapes[-1]}"
+    assert abs(logs["true_score"] - outputs[np.arange(9), y3].mean()) < 1e-12, "train_epoch's metric values"
+
+    # The numbers are Python floats, whatever the model's dtype and the metric's return type
+    class Float32Metric:
+        name = "constant"
+
+        def __call__(self, outputs, labels):
+            return np.float32(0.25)
+
+    model32 = Affine(rng.standard_normal((3, 2)), [0.1, -0.1], dtype=np.float32)
+    trainer32 = Trainer(model32, CountingOptimizer(), CrossEntropyLoss(), metrics=[Float32Metric()])
+    batches32 = [(Tensor(x[:5].astype(np.float32)), Tensor(y[:5])), (Tensor(x[5:].astype(np.float32)), Tensor(y[5:]))]
+    for logs in (trainer32.evaluate(batches32), trainer32.train_epoch(batches32)):
+        for name, number in logs.items():
+            assert type(number) is float, f"{name} should be a Python float (use float()), got {type(number).__name__}"
+        assert abs(logs["constant"] - 0.25) < 1e-12, f"a metric that is always 0.25 averages to 0.25, got {logs['constant']}"
 
     # A regression model with MSE and no metrics
     reg = Trainer(Affine([[1.0], [2.0], [0.0]], [0.0]), CountingOptimizer(), MeanSquaredError(), metrics=[])
@@ -1295,7 +1658,7 @@ def save_checkpoint(model, path) -> str:
     TODO: Write every parameter's values to `path` as param_0, param_1, ...
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. params = _model_parameters(model)
+    1. params = the model's parameters, from _model_parameters
     2. arrays = {"param_0": values of the first parameter, "param_1": ...}
     3. path = os.fspath(path) (accepts str and pathlib.Path); create its directory if
        it has one and it does not exist yet
@@ -1313,11 +1676,11 @@ def save_checkpoint(model, path) -> str:
     IMPLEMENTATION HINTS:
     - _values(p) is the ndarray of a Variable or a Tensor
     - os.path.dirname(path) is "" for a file in the current directory
-    - os.makedirs(directory, exist_ok=True)
+    - os.makedirs creates missing directories; exist_ok=True makes an existing one fine
     """
     ### BEGIN SOLUTION
     params = _model_parameters(model)
-    arrays = {f"param_{i}": np.asarray(_values(p)) for i, p in enumerate(params)}
+    arrays = {f"param_{i}": _values(p) for i, p in enumerate(params)}
     path = os.fspath(path)
     directory = os.path.dirname(path)
     if directory:
@@ -1335,11 +1698,11 @@ def load_checkpoint(model, path):
     TODO: Read the checkpoint, check it matches the model, then copy the values in.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. params = _model_parameters(model); path = os.fspath(path)
+    1. params = the model's parameters (_model_parameters); path = os.fspath(path)
     2. If there is no file at path: raise FileNotFoundError naming the path
     3. An .npz file is a zip archive: if zipfile.is_zipfile(path) is False, raise
-       ValueError("... is not a checkpoint ..."). Otherwise read it with np.load (a context
-       manager: `with np.load(path) as data:`); if that fails (OSError,
+       ValueError("... is not a checkpoint ..."). Otherwise read it with np.load, used as a
+       context manager (a `with` block closes the file); if that fails (OSError,
        zipfile.BadZipFile) or the names are not exactly param_0 ... param_{k-1}, raise the
        same ValueError
     4. If k differs from len(params): raise ValueError naming both counts and the
@@ -1357,8 +1720,10 @@ def load_checkpoint(model, path):
 
     IMPLEMENTATION HINTS:
     - os.path.isfile(path)
-    - data.files lists the names in an .npz; data[name] reads one array (copy them out
-      inside the `with` block)
+    - data.files lists the names in an .npz; data[name] reads one array into a new
+      ndarray (read them all inside the `with` block: the file closes after it)
+    - np.savez keeps the names, not necessarily the order: compare the names as sets,
+      then read param_0, param_1, ... in that order
     - Assigning with values[...] = saved also converts the dtype (float64 → float32)
     """
     ### BEGIN SOLUTION
@@ -1370,20 +1735,21 @@ def load_checkpoint(model, path):
         raise ValueError(f"'{path}' is not a checkpoint written by save_checkpoint (it is not an .npz archive)")
     try:
         with np.load(path) as data:
-            names = list(data.files)
+            names = data.files
             expected = [f"param_{i}" for i in range(len(names))]
-            if sorted(names) != sorted(expected):
+            if set(names) != set(expected):
                 raise ValueError(f"'{path}' is not a checkpoint written by save_checkpoint "
-                                 f"(expected arrays param_0 ... param_{len(names) - 1}, found {sorted(names)[:5]})")
-            saved = [np.array(data[name]) for name in expected]
+                                 f"(expected arrays named param_0, param_1, ..., found {names[:5]})")
+            saved = [data[name] for name in expected]
     except (OSError, zipfile.BadZipFile) as exc:
         raise ValueError(f"'{path}' is not a checkpoint written by save_checkpoint: {exc}") from None
-    if len(saved) != len(params):
-        first = min(len(saved), len(params))
-        if len(params) > len(saved):
-            extra = f"parameter {first} of the model (shape {_values(params[first]).shape}) has no saved value"
-        else:
-            extra = f"saved parameter {first} (shape {saved[first].shape}) has no place in the model"
+    if len(saved) < len(params):
+        extra = f"parameter {len(saved)} of the model (shape {_values(params[len(saved)]).shape}) has no saved value"
+    elif len(saved) > len(params):
+        extra = f"saved parameter {len(params)} (shape {saved[len(params)].shape}) has no place in the model"
+    else:
+        extra = ""
+    if extra:
         raise ValueError(f"the checkpoint has {len(saved)} parameters but the model has {len(params)}: {extra}. "
                          "Build the model with the same architecture as the one that was saved.")
     for i, (p, array) in enumerate(zip(params, saved)):
@@ -1423,8 +1789,8 @@ def test_checkpoints():
         returned = save_checkpoint(source, path)
         assert os.path.isfile(path), f"the checkpoint should be written exactly at {path}"
         assert returned == path, f"save_checkpoint should return the path, got {returned!r}"
-        with np.load(path) as data:
-            assert sorted(data.files) == ["param_0", "param_1", "param_2"], f"arrays should be param_0..2, got {data.files}"
+        with np.load(path) as archive:
+            assert sorted(archive.files) == ["param_0", "param_1", "param_2"], f"arrays should be param_0..2, got {archive.files}"
 
         arrays_before = [p.data.data for p in target.parameters()]
         result = load_checkpoint(target, path)
@@ -1447,6 +1813,8 @@ def test_checkpoints():
             message = str(exc)
             assert "parameter 0" in message and "(4, 8)" in message and "(4, 16)" in message, (
                 f"the message should name parameter 0 and both shapes (4, 8) and (4, 16), got: {message}")
+            assert message.index("(4, 8)") < message.index("(4, 16)"), (
+                f"the message should give the checkpoint's shape (4, 8) first, then the model's (4, 16), got: {message}")
         else:
             raise AssertionError("loading a hidden=8 checkpoint into a hidden=16 model should raise ValueError")
 
@@ -1477,6 +1845,34 @@ def test_checkpoints():
             assert "3" in str(exc) and "1" in str(exc), f"the message should give both counts, got: {exc}"
         else:
             raise AssertionError("a checkpoint with 3 parameters into a model with 1 should raise ValueError")
+
+        # Many parameters (param_10 sorts before param_2 as text), and an archive whose
+        # arrays are stored in another order: the names decide, not the order in the file
+        class Many:
+            def __init__(self, value):
+                self.ps = [Variable(np.full(i + 1, value + i), requires_grad=True) for i in range(12)]
+
+            def parameters(self):
+                return self.ps
+
+        many_path = save_checkpoint(Many(100.0), os.path.join(tmp, "many.npz"))
+        restored = load_checkpoint(Many(0.0), many_path)
+        for i, p in enumerate(restored.parameters()):
+            assert np.array_equal(p.data.data, np.full(i + 1, 100.0 + i)), f"parameter {i} of 12 should be restored"
+        reordered = os.path.join(tmp, "reordered.npz")
+        with open(reordered, "wb") as f:
+            np.savez(f, param_2=np.full(3, 7.0), param_0=np.full(1, 5.0), param_1=np.full(2, 6.0))
+
+        class Three:
+            def __init__(self):
+                self.ps = [Variable(np.zeros(i + 1), requires_grad=True) for i in range(3)]
+
+            def parameters(self):
+                return self.ps
+
+        loaded = load_checkpoint(Three(), reordered)
+        assert [p.data.data.tolist() for p in loaded.parameters()] == [[5.0], [6.0, 6.0], [7.0, 7.0, 7.0]], (
+            "param_i goes to parameter i, whatever the order of the arrays in the file")
 
         # Missing file, and a file that is not a checkpoint
         missing = os.path.join(tmp, "nope.npz")
@@ -1521,6 +1917,7 @@ test_checkpoints()
 # ```
 
 # %% nbgrader={"grade": true, "grade_id": "test-training-end-to-end", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: CrossEntropyLoss, Accuracy, Trainer
 def test_training_end_to_end():
     """A 2-layer MLP learns circle-vs-ring to > 95%, and its checkpoint reproduces it"""
     print("🔬 Unit Test: End-to-End Training...")
@@ -1613,8 +2010,10 @@ success = run_module_tests_auto("Training")
 #
 # ### ✅ What You've Built
 # - **Losses**: `MeanSquaredError` (composed from autograd operations: backward for
-#   free), `CrossEntropyLoss` (log-sum-exp, one fused node with backward
-#   (softmax − onehot)/N), `BinaryCrossEntropyLoss` (clipped, one fused node)
+#   free), `CrossEntropyLoss` (log-sum-exp, class indices or class probabilities, one
+#   fused node with backward (softmax − target)/N), `BinaryCrossEntropyLoss` (PyTorch's
+#   logarithms clamped at −100 and its protected gradient, one fused node), all with
+#   PyTorch's numbers and dtypes
 # - **`Accuracy`**: argmax for several classes, a threshold for one output
 # - **`Trainer`**: the five-line training step, size-weighted epoch averages,
 #   validation, a history, and an `on_epoch_end` hook
@@ -1623,15 +2022,18 @@ success = run_module_tests_auto("Training")
 #
 # ### ✅ Key Learning Outcomes
 # - **Numerical stability**: subtracting the max makes softmax and its log safe at any
-#   scale; the fused gradient is bounded in [−1, 1]
+#   scale; the fused gradient is bounded in [−1, 1]; at p = 0 or 1, BCE clamps its logs
+#   at −100 but keeps a (huge) gradient, so a confident mistake can still be corrected
+# - **Backward functions are pure**: they may read the forward's arrays but never write
+#   into them, so a second backward gives the same gradient
 # - **Fusing operations**: when the combined derivative is simple, one hand-written node
 #   is faster and more accurate than a chain of generic ones (`apply_op`)
 # - **The loop's order**: forward, loss, zero_grad, backward, step
 # - **Honest numbers**: per-sample averages, validation on data the model never trained on
 #
 # ### 🔗 Connection to Real ML Systems
-# - **PyTorch**: `nn.MSELoss`, `nn.CrossEntropyLoss` (fused `log_softmax` + `nll_loss`),
-#   `nn.BCELoss`; `torch.save(model.state_dict(), path)` and
+# - **PyTorch**: `nn.MSELoss`, `nn.CrossEntropyLoss` (fused `log_softmax` + `nll_loss`;
+#   class indices or probabilities), `nn.BCELoss`; `torch.save(model.state_dict(), path)` and
 #   `model.load_state_dict(torch.load(path))`, which also checks every shape
 # - **Keras**: `model.fit(x, y, epochs, validation_data, callbacks)` returns the same
 #   kind of history
