@@ -887,3 +887,16 @@ def test_iteration_yields_rows():
     rows = list(Tensor([[1, 2], [3, 4]]))
     assert len(rows) == 2
     assert_matches(rows[1], np.array([3, 4]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_power_reflected_power_and_abs_keep_the_dtype(dtype):
+    t = Tensor(np.array([[-2.0, 0.0, 1.5]], dtype=dtype))
+    raw = t.data.copy()
+    squared, powers, absolute = t ** 2, 2 ** t, abs(t)
+    assert squared.data.dtype == powers.data.dtype == absolute.data.dtype == dtype
+    assert np.allclose(squared.data, [[4.0, 0.0, 2.25]])
+    assert np.allclose(powers.data, [[0.25, 1.0, 2 ** 1.5]])
+    assert np.array_equal(absolute.data, [[2.0, 0.0, 1.5]])
+    assert np.allclose((t ** Tensor(np.array([1.0, 2.0, 2.0], dtype=dtype))).data, [[-2.0, 0.0, 2.25]])
+    assert np.array_equal(t.data, raw), "none of them may change the input"

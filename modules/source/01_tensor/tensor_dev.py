@@ -1122,6 +1122,22 @@ def _tensor_ne(self, other):
     return _elementwise(self, other, operator.ne)
 
 
+def _tensor_pow(self, other):
+    return _elementwise(self, other, operator.pow)
+
+
+def _tensor_rpow(self, other):
+    return _elementwise(self, other, operator.pow, reflected=True)
+
+
+def _tensor_abs(self):
+    return Tensor(np.abs(self.data))
+
+
+# Also provided, on the same pattern: t ** 2, 2 ** t and abs(t).
+Tensor.__pow__ = _tensor_pow
+Tensor.__rpow__ = _tensor_rpow
+Tensor.__abs__ = _tensor_abs
 Tensor.__lt__ = _tensor_lt
 Tensor.__le__ = _tensor_le
 Tensor.__gt__ = _tensor_gt
