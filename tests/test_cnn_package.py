@@ -21,6 +21,7 @@ from tinytorch.core.cnn import (
     conv2d_backward,
     conv2d_naive,
     conv_output_size,
+    conv_padding,
     flatten,
     im2col,
     maxpool2d_backward,
@@ -37,13 +38,22 @@ def values(v) -> np.ndarray:
 # --------------------------------------------------------------------------- references
 
 
+def as_amounts(padding):
+    """An int padding as ((top, bottom), (left, right)); amounts pass through."""
+    return ((padding, padding), (padding, padding)) if isinstance(padding, int) else padding
+
+
 def reference_conv(x, w, b, stride, padding):
-    """Convolution as a sum over kernel offsets of channel contractions (no im2col, no loops over pixels)."""
+    """Convolution as a sum over kernel offsets of channel contractions (no im2col, no loops over pixels).
+
+    padding: an int or the amounts ((top, bottom), (left, right)).
+    """
     N, C, H, W = x.shape
     F, _, kh, kw = w.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    H_out = (H + 2 * padding - kh) // stride + 1
-    W_out = (W + 2 * padding - kw) // stride + 1
+    (top, bottom), (left, right) = as_amounts(padding)
+    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    H_out = (xp.shape[2] - kh) // stride + 1
+    W_out = (xp.shape[3] - kw) // stride + 1
     out = np.zeros((N, F, H_out, W_out))
     for di in range(kh):
         for dj in range(kw):
@@ -54,11 +64,12 @@ def reference_conv(x, w, b, stride, padding):
 
 def reference_maxpool(x, k, s):
     N, C, H, W = x.shape
-    H_out, W_out = (H - k) // s + 1, (W - k) // s + 1
+    (kh, kw), (sh, sw) = (k, k) if isinstance(k, int) else k, (s, s) if isinstance(s, int) else s
+    H_out, W_out = (H - kh) // sh + 1, (W - kw) // sw + 1
     out = np.empty((N, C, H_out, W_out), dtype=x.dtype)
     for i in range(H_out):
         for j in range(W_out):
-            out[:, :, i, j] = x[:, :, i * s:i * s + k, j * s:j * s + k].max(axis=(2, 3))
+            out[:, :, i, j] = x[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw].max(axis=(2, 3))
     return out
 
 
@@ -122,6 +133,43 @@ def test_im2col_layout():
         np.testing.assert_array_equal(cols[n, :, i * W_out + j], batch[n, :, 2 * i:2 * i + 3, 2 * j:2 * j + 3].ravel())
 
 
+@pytest.mark.parametrize("kernel, stride", [((2, 3), 1), ((3, 2), 2), ((1, 4), 1), ((4, 1), 3)])
+def test_im2col_rectangular_windows(kernel, stride):
+    rng = np.random.default_rng(2)
+    batch = rng.standard_normal((2, 3, 7, 8)).astype(np.float32)
+    kh, kw = kernel
+    cols = im2col(batch, kernel, stride=stride)
+    H_out, W_out = (7 - kh) // stride + 1, (8 - kw) // stride + 1
+    assert cols.shape == (2, 3 * kh * kw, H_out * W_out) and cols.dtype == np.float32
+    for n, i, j in itertools.product(range(2), range(H_out), range(W_out)):
+        window = batch[n, :, stride * i:stride * i + kh, stride * j:stride * j + kw]
+        np.testing.assert_array_equal(cols[n, :, i * W_out + j], window.ravel())
+
+
+# --------------------------------------------------------------------------- padding modes
+
+
+@pytest.mark.parametrize("kernel, padding, expected", [
+    (3, 1, ((1, 1), (1, 1))), (3, 0, ((0, 0), (0, 0))), (5, "valid", ((0, 0), (0, 0))),
+    (3, "same", ((1, 1), (1, 1))), (5, "same", ((2, 2), (2, 2))), (1, "same", ((0, 0), (0, 0))),
+    (2, "same", ((0, 1), (0, 1))), (4, "same", ((1, 2), (1, 2))), ((2, 3), "same", ((0, 1), (1, 1))),
+    ((3, 2), "same", ((1, 1), (0, 1))), ((1, 4), "same", ((0, 0), (1, 2))),
+])
+def test_conv_padding(kernel, padding, expected):
+    got = conv_padding(kernel, padding)
+    assert np.asarray(got).tolist() == [list(pair) for pair in expected]
+    assert all(isinstance(v, int) for pair in got for v in pair)
+
+
+@pytest.mark.parametrize("padding, stride, match", [
+    ("same", 2, "stride"), ("same", 3, "stride"), ("full", 1, "padding"), (-1, 1, "padding"), (1.5, 1, "padding"),
+    (True, 1, "padding"),
+])
+def test_conv_padding_errors(padding, stride, match):
+    with pytest.raises(ValueError, match=match):
+        conv_padding(3, padding, stride)
+
+
 # --------------------------------------------------------------------------- Conv2D forward
 
 SHAPES = [(1, 1, 5, 5), (2, 3, 7, 10), (3, 2, 9, 6)]
@@ -147,6 +195,51 @@ def test_conv2d_forward_matches_references(shape, k, s, p):
                                            conv_output_size(shape[3], k, s, p))
     np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(conv2d_naive(x, w, b, stride=s, padding=p).data, expected, rtol=1e-10, atol=1e-10)
+
+
+RECT_CASES = [  # (input shape, filters, kernel, stride, padding)
+    ((2, 2, 5, 7), 3, (2, 3), 1, 0),
+    ((2, 2, 5, 7), 3, (3, 2), 2, 1),
+    ((3, 2, 7, 5), 3, (2, 3), 2, 0),
+    ((2, 2, 5, 7), 3, (2, 3), 1, "same"),
+    ((2, 2, 5, 7), 3, (3, 2), 1, "same"),
+    ((2, 2, 5, 7), 3, 4, 1, "same"),
+    ((1, 2, 6, 4), 3, (1, 4), 1, "same"),
+    ((2, 2, 7, 5), 3, 3, 2, "valid"),
+]
+
+
+@pytest.mark.parametrize("shape, F, k, s, p", RECT_CASES, ids=[f"k{c[2]}-s{c[3]}-p{c[4]}" for c in RECT_CASES])
+def test_conv2d_rectangular_kernels_and_same_padding(shape, F, k, s, p):
+    rng = np.random.default_rng(7)
+    conv = Conv2D(shape[1], F, k, stride=s, padding=p)
+    kh, kw = conv.kernel_size
+    x = rng.standard_normal(shape)
+    x_before = x.copy()
+    w, b = rng.standard_normal((F, shape[1], kh, kw)), rng.standard_normal(F)
+    out = with_params(conv, Tensor(w), Tensor(b))(Tensor(x))
+    amounts = conv_padding((kh, kw), p, s)
+    expected = reference_conv(x, w, b, s, amounts)
+    assert out.shape == expected.shape
+    if p == "same":
+        assert out.shape[2:] == shape[2:]
+    np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(x, x_before)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("kernel, padding", [(2, "same"), (4, "same"), ((2, 3), "same"), ((3, 2), 1), (3, "valid")])
+def test_conv2d_matches_pytorch(kernel, padding):
+    """PyTorch's own conv2d (if installed) agrees, including where "same" puts an even kernel's extra zero."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 2, 5, 7))
+    conv = Conv2D(2, 3, kernel, padding=padding, seed=0)
+    kh, kw = conv.kernel_size
+    w, b = rng.standard_normal((3, 2, kh, kw)), rng.standard_normal(3)
+    ours = with_params(conv, Tensor(w), Tensor(b))(Tensor(x)).data
+    theirs = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b), padding=padding).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
 
 
 def test_conv2d_float32_stays_float32_and_float64_stays_float64():
@@ -178,6 +271,11 @@ def test_conv2d_init_he_and_seed():
     assert conv.parameters() == [conv.weight, conv.bias]
     assert isinstance(conv.weight, Variable) and conv.weight.requires_grad, "with autograd exported, weights are Variables"
     assert repr(conv) == "Conv2D(16, 32, kernel_size=3, stride=1, padding=0)"
+    assert conv.kernel_size == (3, 3)
+    rect = Conv2D(64, 8, (1, 5), padding="same", seed=0)
+    assert values(rect.weight).shape == (8, 64, 1, 5)
+    assert values(rect.weight).std() == pytest.approx(np.sqrt(2 / (64 * 5)), rel=0.05)
+    assert repr(rect) == "Conv2D(64, 8, kernel_size=(1, 5), stride=1, padding='same')"
 
 
 # --------------------------------------------------------------------------- Conv2D gradients
@@ -189,39 +287,93 @@ GRAD_CASES = [  # (input shape, out channels, kernel, stride, padding)
     ((1, 2, 5, 5), 2, 3, 1, 2),
     ((1, 2, 8, 7), 3, 3, 3, 2),
     ((2, 2, 4, 5), 2, 1, 1, 0),
+    ((2, 2, 5, 7), 3, (2, 3), 1, "same"),
+    ((2, 2, 5, 7), 3, (3, 2), 2, 1),
+    ((1, 2, 6, 5), 2, 4, 1, "same"),
+    ((2, 2, 7, 5), 3, (2, 3), 2, 0),
 ]
 
 
 @pytest.mark.parametrize("shape, F, k, s, p", GRAD_CASES, ids=[f"k{c[2]}-s{c[3]}-p{c[4]}" for c in GRAD_CASES])
 def test_conv2d_gradcheck_input_weight_bias(shape, F, k, s, p):
-    rng = np.random.default_rng(k * 100 + s * 10 + p)
+    rng = np.random.default_rng(11)
     conv = Conv2D(shape[1], F, k, stride=s, padding=p)
+    kh, kw = conv.kernel_size
     fn = lambda x, w, b: with_params(conv, w, b)(x)  # noqa: E731
-    inputs = [Variable(rng.standard_normal(shape)), Variable(rng.standard_normal((F, shape[1], k, k))),
+    inputs = [Variable(rng.standard_normal(shape)), Variable(rng.standard_normal((F, shape[1], kh, kw))),
               Variable(rng.standard_normal(F))]
     assert gradcheck(fn, inputs) is True
 
 
-def test_conv2d_gradients_match_reference_formulas():
-    """dW, db, dx from one backward pass against independently derived sums."""
+@pytest.mark.parametrize("k, s, p", [(3, 2, 1), (3, 1, 1), ((2, 3), 1, "same"), ((3, 2), 2, 0), (4, 1, "same")])
+def test_conv2d_gradients_match_reference_formulas(k, s, p):
+    """dW, db, dx from one backward pass against independently derived sums (both col2im paths)."""
     rng = np.random.default_rng(3)
-    x, w, b = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
-    s, p = 2, 1
+    conv = Conv2D(3, 4, k, stride=s, padding=p)
+    kh, kw = conv.kernel_size
+    x, w, b = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((4, 3, kh, kw)), rng.standard_normal(4)
     xv, wv, bv = Variable(x), Variable(w), Variable(b)
-    out = with_params(Conv2D(3, 4, 3, stride=s, padding=p), wv, bv)(xv)
+    out = with_params(conv, wv, bv)(xv)
     G = rng.standard_normal(out.shape)
     out.backward(G)
-    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    (top, bottom), (left, right) = conv.pads
+    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
     H_out, W_out = G.shape[2:]
     dW = np.zeros_like(w)
     dxp = np.zeros_like(xp)
-    for di, dj in itertools.product(range(3), range(3)):
+    for di, dj in itertools.product(range(kh), range(kw)):
         patch = xp[:, :, di:di + s * H_out:s, dj:dj + s * W_out:s]
         dW[:, :, di, dj] = np.einsum("nfhw,nchw->fc", G, patch)
         dxp[:, :, di:di + s * H_out:s, dj:dj + s * W_out:s] += np.einsum("nfhw,fc->nchw", G, w[:, :, di, dj])
     np.testing.assert_allclose(values(bv.grad), G.sum(axis=(0, 2, 3)), rtol=1e-12)
     np.testing.assert_allclose(values(wv.grad), dW, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(values(xv.grad), dxp[:, :, p:-p, p:-p], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(values(xv.grad), dxp[:, :, top:top + 6, left:left + 5], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("k, s, p", [(3, 1, 1), ((2, 3), 2, 1), ((3, 2), 1, "same")])
+def test_conv2d_float32_gradients_inputs_untouched_and_second_backward(k, s, p):
+    """float32 in -> float32 grads; x, the weight and grad_output unchanged; a 2nd backward equals the 1st."""
+    rng = np.random.default_rng(4)
+    conv = Conv2D(2, 3, k, stride=s, padding=p, seed=0)
+    x = rng.standard_normal((2, 2, 5, 7)).astype(np.float32)
+    x_before, w_before = x.copy(), values(conv.weight).copy()
+    xv = Variable(x)
+    out = conv(xv)
+    assert values(out).dtype == np.float32
+    G = rng.standard_normal(out.shape).astype(np.float32)
+    G_before = G.copy()
+    out.backward(G)
+    first = [values(v.grad).copy() for v in (xv, conv.weight, conv.bias)]
+    for grad in first:
+        assert grad.dtype == np.float32
+    for v in (xv, conv.weight, conv.bias):
+        v.zero_grad()
+    out.backward(G)
+    for v, grad in zip((xv, conv.weight, conv.bias), first):
+        np.testing.assert_array_equal(values(v.grad), grad)
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_array_equal(values(conv.weight), w_before)
+    np.testing.assert_array_equal(G, G_before)
+
+
+def test_conv2d_two_forwards_then_two_backwards():
+    """Each forward pass keeps its own cols: the first graph's gradients are not the second's."""
+    rng = np.random.default_rng(6)
+    conv = Conv2D(2, 3, (2, 3), padding="same", seed=0)
+    x1, x2 = Variable(rng.standard_normal((2, 2, 5, 7))), Variable(rng.standard_normal((2, 2, 5, 7)))
+    out1, out2 = conv(x1), conv(x2)
+    G = rng.standard_normal(out1.shape)
+    out1.backward(G)
+    dw1 = values(conv.weight.grad).copy()
+    conv.weight.zero_grad()
+    out2.backward(G)
+    dw2 = values(conv.weight.grad).copy()
+    for x, dw in ((x1, dw1), (x2, dw2)):
+        xp = np.pad(values(x), ((0, 0), (0, 0), (0, 1), (1, 1)))
+        expected = np.zeros_like(dw)
+        for di, dj in itertools.product(range(2), range(3)):
+            expected[:, :, di, dj] = np.einsum("nfhw,nchw->fc", G, xp[:, :, di:di + 5, dj:dj + 7])
+        np.testing.assert_allclose(dw, expected, rtol=1e-10, atol=1e-10)
 
 
 def test_conv2d_with_parameter_weights_builds_one_graph_node():
@@ -309,12 +461,17 @@ def test_conv2d_small_input_is_fine_with_padding():
 
 @pytest.mark.parametrize("kwargs", [
     dict(kernel_size=0), dict(stride=0), dict(padding=-1), dict(kernel_size=2.5), dict(in_channels=0),
-    dict(stride=True),
+    dict(stride=True), dict(kernel_size=(2, 0)), dict(kernel_size=(2, 3, 4)), dict(padding="full"),
 ])
 def test_conv2d_invalid_arguments(kwargs):
     args = dict(in_channels=3, out_channels=4, kernel_size=3) | kwargs
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         Conv2D(**args)
+
+
+def test_conv2d_same_padding_needs_stride_1():
+    with pytest.raises(ValueError, match="stride"):
+        Conv2D(3, 4, 3, stride=2, padding="same")
 
 
 # --------------------------------------------------------------------------- MaxPool2D
@@ -326,6 +483,9 @@ POOL_CASES = [  # (input shape, pool, stride): fast path, overlapping, gapped, s
     ((1, 2, 6, 6), 3, 1),
     ((1, 1, 9, 8), 2, 3),
     ((2, 1, 5, 5), 5, None),
+    ((2, 2, 5, 7), (2, 3), None),
+    ((2, 2, 7, 5), (3, 2), (1, 2)),
+    ((1, 2, 6, 7), (2, 3), 1),
 ]
 
 
@@ -377,7 +537,21 @@ def test_maxpool_invalid_arguments_and_repr():
     with pytest.raises(ValueError, match="stride"):
         MaxPool2D(2, stride=0)
     assert repr(MaxPool2D(2)) == "MaxPool2D(pool_size=2, stride=2)"
+    assert repr(MaxPool2D((2, 3), stride=1)) == "MaxPool2D(pool_size=(2, 3), stride=1)"
     assert MaxPool2D(3, 1).parameters() == []
+    with pytest.raises(ValueError, match="pool_size"):
+        MaxPool2D((2, 0))
+    with pytest.raises(ValueError, match="MaxPool2D"):
+        MaxPool2D((2, 3))(Tensor(np.zeros((1, 1, 4, 2))))
+
+
+def test_maxpool_ties_in_rectangular_windows_and_float32():
+    x = Variable(np.array([[5, 1, 5, 0, 7, 7], [5, 5, 0, 7, 1, 1]], dtype=np.float32).reshape(1, 1, 2, 6))
+    out = MaxPool2D((2, 3))(x)
+    np.testing.assert_array_equal(values(out)[0, 0], [[5, 7]])
+    out.backward(np.array([3.0, 4.0], dtype=np.float32).reshape(1, 1, 1, 2))
+    assert values(x.grad).dtype == np.float32
+    np.testing.assert_array_equal(values(x.grad)[0, 0], [[3, 0, 0, 0, 4, 0], [0, 0, 0, 0, 0, 0]])
 
 
 # --------------------------------------------------------------------------- flatten
