@@ -579,3 +579,103 @@ def test_public_api_is_exported():
         "BenchmarkResult", "benchmark", "permutation_test", "speedup_ci", "Comparison", "compare", "ScenarioResult",
         "single_stream", "offline", "poisson_arrivals", "simulate_queue", "simulate_server", "max_qps", "server",
         "environment_info", "plot_latency_distribution", "BenchmarkReport"}
+
+
+# --- Boundaries, dtypes and the exact recipes (issue 11) -------------------------------------
+
+
+def test_percentile_returns_a_python_float_and_leaves_arrays_alone():
+    timings = np.array([5.0, 1.0, 3.0])
+    got = percentile(timings, 50)
+    assert type(got) is float and got == 3.0
+    assert timings.tolist() == [5.0, 1.0, 3.0]
+    assert percentile([[4, 1], [3, 2]], 50) == 2.5
+
+
+@pytest.mark.parametrize("confidence", [0.0, 1.0, -0.1, 1.5])
+def test_bootstrap_confidence_must_be_strictly_between_0_and_1(confidence):
+    with pytest.raises(ValueError):
+        bootstrap_ci([1.0, 2.0, 3.0], confidence=confidence)
+
+
+def test_outliers_exactly_on_both_fences_are_not_flagged():
+    assert find_outliers([-0.5, 1, 1, 1, 1, 2, 2, 2, 2]).size == 0      # lower fence exactly -0.5
+    assert find_outliers([1, 1, 1, 1, 2, 2, 2, 2, 3.5]).size == 0       # upper fence exactly 3.5
+    assert find_outliers([-0.6, 1, 1, 1, 1, 2, 2, 2, 2]).tolist() == [0]
+
+
+def test_benchmark_names_a_callable_object_after_its_type():
+    clock = ManualClock()
+
+    class Model:
+        def __call__(self):
+            clock.advance(0.001)
+
+    assert benchmark(Model(), warmup=0, repeats=2, clock=clock).name == "Model"
+
+
+def test_permutation_test_and_speedup_ci_with_unequal_sizes_follow_the_recipe():
+    data = np.random.default_rng(21)
+    a, b = data.lognormal(0.0, 0.3, size=13), data.lognormal(0.15, 0.3, size=21)
+    rng = np.random.default_rng(4)
+    pooled, observed = np.concatenate([a, b]), abs(np.median(a) - np.median(b))
+    count = sum(abs(np.median(s[:13]) - np.median(s[13:])) >= observed
+                for s in (rng.permutation(pooled) for _ in range(300)))
+    assert permutation_test(a, b, n_permutations=300, seed=4) == pytest.approx((count + 1) / 301, abs=1e-15)
+    rng = np.random.default_rng(4)
+    ratios = (np.median(a[rng.integers(0, 13, size=(500, 13))], axis=1)
+              / np.median(b[rng.integers(0, 21, size=(500, 21))], axis=1))
+    low, high = speedup_ci(a, b, confidence=0.8, n_resamples=500, seed=4)
+    assert low == pytest.approx(np.percentile(ratios, 10), abs=1e-12)
+    assert high == pytest.approx(np.percentile(ratios, 90), abs=1e-12)
+
+
+def test_compare_boundaries_alpha_and_min_effect():
+    rng = np.random.default_rng(7)
+    fast, slow = rng.normal(1.0e-3, 0.05e-3, size=30), rng.normal(2.0e-3, 0.10e-3, size=30)
+    edge = compare(slow, fast, n_resamples=19)
+    assert edge.p_value == 0.05 and edge.significant is False
+    exact = compare([2.1 + 0.001 * k for k in range(-10, 11)], [2.0 + 0.001 * k for k in range(-10, 11)])
+    assert exact.speedup == 1.05 and exact.meaningful is True
+
+
+def test_scenario_targets_are_met_when_exactly_equal():
+    clock = ManualClock()
+
+    def model(batch):
+        clock.advance(float(np.sum(batch)) * 1e-3)
+
+    samples = np.arange(1, 101, dtype=float).reshape(100, 1)
+    first = single_stream(model, samples, warmup=0, clock=clock)
+    clock.now = 0.0
+    assert single_stream(model, samples, warmup=0, clock=clock, target_p90=first.metrics["p90_latency_s"]).meets_target
+    service = np.random.default_rng(1).uniform(0.5e-3, 1.5e-3, size=300)
+    p99 = simulate_server(service, 400.0, 1.0, seed=9).metrics["p99_latency_s"]
+    assert simulate_server(service, 400.0, p99, seed=9).meets_target is True
+
+
+def test_offline_latencies_are_an_array_and_exact_multiples_have_no_extra_batch():
+    clock = ManualClock()
+    result = offline(lambda batch: clock.advance(1e-3), np.zeros((96, 2)), batch_size=32, warmup=0, clock=clock)
+    assert isinstance(result.latencies, np.ndarray) and result.metrics["batches"] == 3
+
+
+def test_simulate_queue_keeps_floats_and_allows_negative_times():
+    mixed = simulate_queue([0, 1, 1], [0.5, 0.75, 0.25])
+    assert mixed["start"].tolist() == [0.0, 1.0, 1.75] and mixed["finish"].tolist() == [0.5, 1.75, 2.0]
+    early = simulate_queue([-2.0, -1.5], [1.0, 1.0])
+    assert early["start"].tolist() == [-2.0, -1.0]
+
+
+def test_max_qps_boundaries_seed_and_n_queries():
+    tick = 2.0 ** -10
+    edge = max_qps(np.full(2000, tick), tick)
+    assert edge > 0 and simulate_server(np.full(2000, tick), edge, tick).meets_target
+    constant = np.full(2000, 1e-3)
+    assert max_qps(constant, 3e-3, seed=5) != max_qps(constant, 3e-3, seed=0)
+    assert max_qps([1e-3, 1e-3], 3e-3, n_queries=2000) == max_qps(constant, 3e-3)
+
+
+def test_markdown_interval_is_low_to_high():
+    report = BenchmarkReport("t", environment={}).add(BenchmarkResult("varied", np.arange(1, 21) * 1e-3))
+    assert "| varied | 20 | 10.50 ms | 6.50 ms to 14.50 ms | 18.10 ms | 19.81 ms | 0 |" in report.to_markdown().splitlines()

@@ -852,3 +852,75 @@ def test_module_imports_only_numpy_and_the_standard_library():
             roots.add(node.module.split(".")[0])
     assert roots - set(sys.stdlib_module_names) == {"numpy", "tinytorch"}
     assert "tinytorch.core.autograd" not in Path(dl.__file__).read_text(encoding="utf-8")
+
+
+# --- Boundaries and dtypes (issue 11) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("n, batch_size, drop_last, sizes", [
+    (8, 4, False, [4, 4]), (8, 4, True, [4, 4]), (9, 4, False, [4, 4, 1]), (9, 4, True, [4, 4]),
+    (3, 5, False, [3]), (3, 5, True, []), (0, 3, False, []), (0, 3, True, []), (1, 1, True, [1]),
+])
+def test_batch_sizes_at_exact_multiples_and_empty(n, batch_size, drop_last, sizes):
+    loader = DataLoader(TensorDataset(np.arange(n)), batch_size=batch_size, drop_last=drop_last)
+    assert [len(b) for b in loader.batch_indices()] == sizes
+    assert [len(x.data) for (x,) in loader] == sizes
+    assert len(loader) == len(sizes)
+
+
+def test_settings_are_stored_as_python_types():
+    loader = DataLoader(TensorDataset(np.arange(4)), batch_size=np.int32(2), shuffle=1, drop_last=np.bool_(True))
+    assert type(loader.batch_size) is int and loader.batch_size == 2
+    assert loader.shuffle is True and loader.drop_last is True
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.uint8])
+def test_batches_keep_the_dtype_on_both_paths(dtype):
+    x = np.arange(12).reshape(6, 2).astype(dtype)
+
+    class Slow(Dataset):
+        def __len__(self):
+            return 6
+
+        def __getitem__(self, i):
+            return Tensor(x[i]), Tensor(np.int64(i))
+
+    for dataset in (TensorDataset(x, np.arange(6)), Slow()):
+        for xb, yb in DataLoader(dataset, batch_size=4, shuffle=True, seed=0):
+            assert xb.dtype == dtype and yb.dtype == np.int64
+
+
+def test_stratified_split_three_classes_at_the_boundary():
+    labels = np.array([2, 0, 1, 1, 0, 2, 0, 1, 2])
+    train, test = stratified_split(labels, 2, seed=0)
+    assert np.bincount(labels[train]).tolist() == [1, 1, 1]
+    assert np.bincount(labels[test]).tolist() == [2, 2, 2]
+    with pytest.raises(ValueError):
+        stratified_split(labels[:-1], 2, seed=0)  # class 2 has only 2 examples left
+
+
+@pytest.mark.parametrize("magic", [b"\x00\x34", b"\x12\x00"])
+def test_parse_idx_rejects_a_magic_number_with_one_nonzero_byte(magic):
+    data = idx_bytes(np.zeros((2, 3), np.uint8))
+    with pytest.raises(ValueError, match="not an IDX file"):
+        parse_idx(magic + data[2:], "f.idx")
+
+
+def test_parse_idx_one_extra_byte_and_shape_in_message():
+    data = idx_bytes(np.zeros((2, 3, 4), np.uint8))
+    with pytest.raises(ValueError, match="unexpected"):
+        parse_idx(data + b"\x00")
+    with pytest.raises(ValueError, match=r"\(2, 3, 4\)"):
+        parse_idx(data[:-1])
+
+
+@pytest.mark.parametrize("labels", [[-1, 9], [3.0, 9.0], [[3], [9]], [3, 10], [3]])
+def test_cifar_batch_rejects_bad_labels(labels):
+    rows = np.zeros((2, 3072), np.uint8)
+    with pytest.raises(ValueError, match="batch_x"):
+        dl.cifar_batch_arrays({b"data": rows, b"labels": labels}, "batch_x")
+
+
+def test_cifar_batch_accepts_the_label_edges_0_and_9():
+    x, y = dl.cifar_batch_arrays({b"data": np.zeros((2, 3072), np.uint8), b"labels": np.array([0, 9], np.uint8)})
+    assert x.shape == (2, 3, 32, 32) and y.tolist() == [0, 9] and y.dtype == np.int64

@@ -550,3 +550,115 @@ def test_end_to_end_scanner_drift_is_detected_and_repaired(tmp_path):
     meta = registry.manifest("digits", 2)["metadata"]
     assert meta["previous_version"] == 1 and meta["triggered_at_step"] == 8 and meta["train_samples"] == 2874
     assert params_equal(pipeline.model, v2)
+
+
+# --- Boundaries, atomicity and validation (issue 11) ------------------------------------------
+
+
+def test_atomic_write_fsyncs_flushed_bytes_before_the_rename(tmp_path, monkeypatch):
+    target = tmp_path / "m.bin"
+    events, real_fsync, real_replace = [], os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.fstat(fd).st_size))
+        return real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", None))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    assert atomic_write(target, bytearray(b"12345")) == str(target)
+    assert events[0] == ("fsync", 5) and [kind for kind, _ in events].index("replace") > 0
+
+
+@pytest.mark.parametrize("failure", [OSError("disk failure"), KeyboardInterrupt()])
+def test_atomic_write_partial_or_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch, failure):
+    target = tmp_path / "m.bin"
+    atomic_write(target, b"old")
+
+    def fail(*args):
+        raise failure
+
+    monkeypatch.setattr(os, "fsync", fail)
+    with pytest.raises(type(failure)):
+        atomic_write(target, b"new and longer")
+    assert target.read_bytes() == b"old" and os.listdir(tmp_path) == ["m.bin"]
+
+
+def test_registry_numbers_past_nine_and_skips_a_version_claimed_by_a_racer(tmp_path):
+    registry = ModelRegistry(tmp_path)
+    model = create_mlp(2, [3], 2, seed=0)
+    for expected in range(1, 10):
+        assert registry.register(model, "m") == expected
+    os.mkdir(tmp_path / "m" / "v10")                          # another process got there first
+    registry._claimed_versions = lambda name: list(range(1, 10))  # our stale view of the directory
+    assert registry.register(model, "m") == 11
+    del registry._claimed_versions
+    assert os.listdir(tmp_path / "m" / "v10") == []
+    assert registry.latest("m") == 11 and registry.list_versions("m") == list(range(1, 10)) + [11]
+
+
+@pytest.mark.parametrize("hidden, out", [([8, 3], 2), ([], 8)])
+def test_registry_load_checks_the_parameter_count_even_when_shapes_fit(tmp_path, hidden, out):
+    registry = ModelRegistry(tmp_path)
+    registry.register(create_mlp(4, [8], 3, seed=0), "m")
+    other = create_mlp(4, hidden, out, seed=1)
+    before = [mlops._values(p).copy() for p in other.parameters()]
+    with pytest.raises(RegistryError):
+        registry.load("m", model=other)
+    assert all(np.array_equal(b, mlops._values(p)) for b, p in zip(before, other.parameters()))
+
+
+def test_registry_load_refuses_weights_that_disagree_with_the_manifest(tmp_path):
+    registry = ModelRegistry(tmp_path)
+    registry.register(create_mlp(4, [8], 3, seed=0), "m")
+    path = tmp_path / "m" / "v1" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["parameters"][0]["shape"] = [8, 4]
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(RegistryError, match="disagree"):
+        registry.load("m", model=create_mlp(4, [8], 3, seed=1))
+
+
+def test_monitor_boundaries_and_valid_edge_values():
+    m = ModelMonitor(window=4, accuracy_threshold=0.9, latency_budget_ms=15.0, min_batches=1)
+    for _ in range(3):
+        m.record(15.0, 0.9, batch_size=10)
+    assert m.alerts() == []
+    m = ModelMonitor(window=20, latency_budget_ms=30.0, min_batches=1)
+    for latency in list(range(1, 20)) + [100]:
+        m.record(float(latency), None)
+    assert m.summary()["accuracy"] is None and m.alerts() == []
+    m = ModelMonitor(window=5, min_batches=1)
+    m.record(0.0, 0.0, batch_size=1)
+    m.record(0, 1, batch_size=np.int64(3))
+    assert m.summary()["accuracy"] == 0.75
+    for bad in ((float("inf"), 0.5, 1), (1.0, -0.1, 1), (1.0, 0.5, True), (1.0, 0.5, 2.5)):
+        with pytest.raises(ValueError):
+            m.record(*bad)
+
+
+def test_psi_values_on_edges_and_outside_the_reference_range():
+    r = np.array([3, 2, 2, 2]) / 9
+    c = np.array([2, 1, 2, 1]) / 6
+    expected = float(np.sum((c - r) * np.log(c / r)))
+    assert psi(np.arange(9), [2, 4, 6, 6, -100, 100], bins=4) == pytest.approx(expected, abs=1e-12)
+    assert type(psi(np.arange(10), np.arange(5))) is float
+    assert psi(np.arange(10), np.arange(10), bins=2) == 0.0
+
+
+def test_drift_detector_thresholds_exactly_at_the_boundary():
+    rng = np.random.default_rng(0)
+    ref, cur = rng.normal(0, 1, (400, 1)), rng.normal(0.3, 1, (200, 1))
+    value, (_, p) = psi(ref[:, 0], cur[:, 0]), ks_2samp(ref[:, 0], cur[:, 0])
+    assert DriftDetector(ref, psi_threshold=value, alpha=0.5).check(cur)["features"][0]["drifted"] is True
+    assert DriftDetector(ref, psi_threshold=0.0, alpha=p).check(cur)["features"][0]["drifted"] is False
+    both = DriftDetector(np.hstack([ref, ref]), psi_threshold=0.0, alpha=1.5 * p)
+    assert both.check(np.hstack([cur, cur]))["n_drifted"] == 0
+    assert DriftDetector(ref, bins=4).check(cur)["features"][0]["psi"] == psi(ref[:, 0], cur[:, 0], bins=4)
+    reference = np.hstack([rng.normal(0, 1, (2000, 1)), rng.uniform(0, 1, (2000, 1)), rng.normal(5, 2, (2000, 1))])
+    current = np.hstack([rng.normal(0, 1, (1000, 1)), rng.uniform(0, 1, (1000, 1)) + 0.3, rng.normal(5, 2, (1000, 1))])
+    report = DriftDetector(reference, drift_share=1 / 3).check(current)
+    assert report["drifted_features"] == ["f1"] and report["drift"] is True  # share 1/3 >= drift_share 1/3

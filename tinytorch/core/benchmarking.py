@@ -36,7 +36,8 @@ def percentile(samples, q):
     ```
 
     IMPLEMENTATION HINTS:
-    - np.sort returns a sorted copy; np.asarray(samples, dtype=float).ravel() first
+    - Convert to a float array and flatten it (ravel) first: lists and 2-D arrays work then
+    - np.sort returns a sorted copy; array.sort() would reorder the caller's own array
     - math.floor(r) works; int() it before indexing
     - float(...) turns a numpy scalar into a Python float
     """
@@ -64,11 +65,13 @@ def bootstrap_ci(samples, statistic=np.median, confidence=0.95, n_resamples=2000
     STEP-BY-STEP IMPLEMENTATION:
     1. values = samples as a 1-D float array; an empty sample or a confidence outside
        (0, 1) is a ValueError
-    2. rng = np.random.default_rng(seed)
-    3. indices = rng.integers(0, n, size=(n_resamples, n))   (one row per resample)
-    4. estimates = statistic(values[indices], axis=1)         (one value per resample)
-    5. tail = (1 - confidence) / 2 * 100; return
-       (percentile(estimates, tail), percentile(estimates, 100 - tail))
+    2. Make ONE random generator from `seed` (numpy's default_rng)
+    3. Draw the indices of all resamples in a single `integers` call of that generator:
+       integers in [0, n), shape (n_resamples, n), one row per resample
+    4. Apply `statistic` to the resampled values row by row (pass its `axis` argument),
+       giving one estimate per resample: an array of n_resamples values
+    5. Leave (1 - confidence) / 2 of the estimates outside on each side: the ends are
+       your percentile() of the estimates at that tail (in percent) and at 100 minus it
 
     EXAMPLE USAGE:
     ```python
@@ -127,7 +130,7 @@ def find_outliers(samples, k=1.5):
 
     STEP-BY-STEP IMPLEMENTATION:
     1. values = samples as a 1-D float array
-    2. low, high = tukey_fences(values, k)
+    2. The two fences come from your tukey_fences (with the same k)
     3. Return the indices where values < low or values > high (an integer array, possibly empty)
 
     EXAMPLE USAGE:
@@ -294,7 +297,8 @@ def benchmark(fn, *args, warmup=3, repeats=30, clock=time.perf_counter, name=Non
 
     IMPLEMENTATION HINTS:
     - Read the clock only immediately around the call: nothing else belongs inside
-    - getattr(fn, "__name__", type(fn).__name__)
+    - A callable object (an instance with __call__, like a model) has no __name__: getattr
+      with a default lets you fall back to the name of its type
     """
     if repeats < 1:
         raise ValueError(f"benchmark needs at least one timed repeat, got repeats={repeats}")
@@ -323,10 +327,12 @@ def permutation_test(a, b, n_permutations=2000, seed=0):
     split is at least as extreme as the real one.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. a, b as 1-D float arrays; observed = abs(np.median(a) - np.median(b))
-    2. pooled = np.concatenate([a, b]); rng = np.random.default_rng(seed)
-    3. Repeat n_permutations times: shuffled = rng.permutation(pooled); the first len(a)
-       values play "a", the rest "b"; count it if their |median difference| >= observed
+    1. a, b as 1-D float arrays; observed = the absolute difference of their medians
+    2. Pool them into one array (a's values first, then b's) and make ONE generator from
+       `seed` (numpy's default_rng)
+    3. Repeat n_permutations times: shuffle the pool with the generator's permutation
+       method; the first len(a) shuffled values play "a", the rest "b" (a and b may
+       have different sizes); count the shuffle if their |median difference| >= observed
     4. Return (count + 1) / (n_permutations + 1)
 
     EXAMPLE USAGE:
@@ -336,7 +342,7 @@ def permutation_test(a, b, n_permutations=2000, seed=0):
     ```
 
     IMPLEMENTATION HINTS:
-    - rng.permutation(array) returns a shuffled copy
+    - A generator's permutation(array) returns a shuffled copy and leaves the array alone
     - Use >= (not >): ties count as "at least as extreme"
     """
     a = np.asarray(a, dtype=float).ravel()
@@ -360,11 +366,14 @@ def speedup_ci(baseline, candidate, confidence=0.95, n_resamples=2000, seed=0):
     resample, and return the percentiles that enclose `confidence` of the ratios.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. base, cand as 1-D float arrays; rng = np.random.default_rng(seed)
-    2. base_medians = np.median(base[rng.integers(0, len(base), size=(n_resamples, len(base)))], axis=1)
-    3. cand_medians: the same for cand (drawn after base's indices, from the same rng)
-    4. ratios = base_medians / cand_medians
-    5. tail = (1 - confidence) / 2 * 100; return (percentile(ratios, tail), percentile(ratios, 100 - tail))
+    1. base, cand as 1-D float arrays; ONE generator from `seed` (numpy's default_rng)
+    2. The baseline's resampled medians: as in bootstrap_ci, one `integers` call for all
+       resample indices of the baseline (shape (n_resamples, len(base))), then the median
+       of each row
+    3. Then the candidate's, the same way, with indices of its own size, drawn from the
+       same generator AFTER the baseline's (the groups are resampled independently)
+    4. The ratio of the two, element by element: baseline median over candidate median
+    5. Return your percentile() of the ratios at the lower and upper tail, as in bootstrap_ci
 
     EXAMPLE USAGE:
     ```python
@@ -439,11 +448,11 @@ def compare(baseline, candidate, alpha=0.05, min_effect=0.05, confidence=0.95, n
     `significant` and `meaningful`, and return a Comparison.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. base_times, base_name = _times_and_name(baseline, "baseline"); the same for the
-       candidate (default name "candidate")
-    2. speedup = median(base_times) / median(cand_times)  (as a float)
-    3. ci = speedup_ci(base_times, cand_times, confidence, n_resamples, seed)
-    4. p_value = permutation_test(base_times, cand_times, n_resamples, seed)
+    1. Turn each argument into (timings, name) with the provided _times_and_name; the
+       default names are "baseline" and "candidate"
+    2. speedup = median(baseline timings) / median(candidate timings), as a float
+    3. ci: your speedup_ci of the two timings, passing on confidence, n_resamples and seed
+    4. p_value: your permutation_test of the two timings, with n_resamples shuffles and seed
     5. significant = p_value < alpha
        meaningful = significant and max(speedup, 1 / speedup) >= 1 + min_effect
     6. Return Comparison(base_name, cand_name, speedup, ci, p_value, alpha, min_effect,
@@ -459,6 +468,8 @@ def compare(baseline, candidate, alpha=0.05, min_effect=0.05, confidence=0.95, n
 
     IMPLEMENTATION HINTS:
     - bool(...) keeps numpy booleans out of the result
+    - Both rules are boundaries: p exactly equal to alpha is NOT significant, an effect of
+      exactly min_effect IS meaningful
     """
     base_times, base_name = _times_and_name(baseline, "baseline")
     cand_times, cand_name = _times_and_name(candidate, "candidate")
@@ -587,12 +598,14 @@ def offline(model, samples, batch_size=64, warmup=1, clock=time.perf_counter, na
 
     STEP-BY-STEP IMPLEMENTATION:
     1. n = len(samples); n == 0 or batch_size < 1 is a ValueError
-    2. Warm up: call model(samples[:batch_size]) `warmup` times, untimed
-    3. start = clock(); for each batch samples[begin:begin + batch_size] (begin = 0,
-       batch_size, 2*batch_size, ...): time model(batch) and keep the batch latency;
-       elapsed = clock() - start after the last batch
-    4. metrics = {"samples": n, "batch_size": batch_size, "batches": number of batches,
-                  "elapsed_s": elapsed, "throughput_sps": n / elapsed}
+    2. Warm up: `warmup` untimed calls of the model on the first batch (the first
+       batch_size samples)
+    3. Read the clock once before the first batch. For each batch (consecutive slices of
+       batch_size samples; the last may be shorter): time the model call on it and keep
+       that batch latency. After the last batch, the elapsed time is the clock now minus
+       the first reading
+    4. metrics: "samples" (n), "batch_size", "batches" (how many were run), "elapsed_s"
+       and "throughput_sps" (samples per second over the whole pass)
     5. Return ScenarioResult("offline", name, batch_latencies (ndarray), metrics)
 
     EXAMPLE USAGE:
@@ -637,8 +650,8 @@ def poisson_arrivals(n, qps, seed=0):
 
     STEP-BY-STEP IMPLEMENTATION:
     1. n < 0 or qps <= 0 is a ValueError
-    2. rng = np.random.default_rng(seed)
-    3. gaps = rng.exponential(1.0 / qps, size=n)
+    2. Make one generator from `seed` (numpy's default_rng)
+    3. Draw n exponential gaps from it whose mean is 1/qps
     4. Return np.cumsum(gaps) (the first query arrives after the first gap)
 
     EXAMPLE USAGE:
@@ -676,8 +689,8 @@ def simulate_queue(arrivals, service_times):
     1. arrivals, service as 1-D float arrays; different lengths, or arrivals that are not
        sorted (non-decreasing), is a ValueError
     2. free_at = -inf (the server is idle before the first query)
-    3. For each query i: start[i] = max(arrivals[i], free_at); finish[i] = start[i] + service[i];
-       free_at = finish[i]
+    3. For each query i, in order: it starts at the later of its arrival and free_at; it
+       finishes its service time after it starts; the server is then free at that finish
     4. Return {"start": start, "finish": finish, "wait": start - arrivals,
                "latency": finish - arrivals}
 
@@ -689,7 +702,9 @@ def simulate_queue(arrivals, service_times):
     ```
 
     IMPLEMENTATION HINTS:
-    - np.any(np.diff(arrivals) < 0) detects unsorted arrivals
+    - np.diff gives the gaps between consecutive arrivals: a negative gap means unsorted
+      (a gap of 0 is fine: two queries may arrive at the same time)
+    - Keep everything float: integer arrival times with fractional service times are fine
     - A plain Python loop is fine (this is the Lindley recursion of queueing theory)
     """
     arrivals = np.asarray(arrivals, dtype=float).ravel()
@@ -717,8 +732,8 @@ def simulate_server(service_times, qps, target_p99, seed=0, n_queries=None, name
 
     STEP-BY-STEP IMPLEMENTATION:
     1. service = service_times as a 1-D float array; n_queries defaults to its length;
-       service = np.resize(service, n_queries) repeats it cyclically to that length
-    2. arrivals = poisson_arrivals(n_queries, qps, seed)
+       repeat the service times cyclically to n_queries values (np.resize does exactly that)
+    2. The arrival times: your poisson_arrivals for n_queries queries at qps, with seed
     3. latency = simulate_queue(arrivals, service)["latency"]; keep the "wait" too
     4. metrics = {"samples": n_queries, "qps": float(qps),
                   "utilization": qps * mean(service), "mean_service_s": mean(service),
@@ -772,9 +787,10 @@ def max_qps(service_times, target_p99, seed=0, n_queries=None, tol=0.01):
        (np.resize, as in simulate_server)
     2. If percentile(service, 99) > target_p99, return 0.0: latency >= service time, so
        no rate can meet the target
-    3. lo, hi = 0.0, 1.0 / service.mean()
-    4. Up to 100 times: stop when hi - lo <= tol * hi; otherwise mid = (lo + hi) / 2;
-       if simulate_server(service, mid, target_p99, seed).meets_target: lo = mid, else hi = mid
+    3. Bracket the answer: lo = 0.0, hi = the capacity 1 / mean(service)
+    4. Up to 100 times: stop once hi - lo <= tol * hi; otherwise simulate the middle rate
+       with simulate_server (the same seed every time). If it meets the target, the answer
+       is at least that rate: it becomes lo; otherwise it becomes hi
     5. Return lo (a rate that meets the target; lo / (1 - tol) does not)
 
     EXAMPLE USAGE:
@@ -959,35 +975,40 @@ class BenchmarkReport:
 
         IMPLEMENTATION HINTS:
         - Collect lines in a list and "\\n".join them
+        - Every table row has the same shape, "| " + the cells joined by " | " + " |": a
+          small helper function that builds one row from its cells saves a lot of typing
         - BenchmarkResult has median, ci, p90, p99, outliers and n
         """
+        def row(*cells):
+            return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+        def section(title, columns, alignment):
+            return ["", f"## {title}", "", row(*columns), row(*alignment)]
+
         lines = [f"# {self.title}", "",
                  "Environment: " + ", ".join(f"{key} {value}" for key, value in self.environment.items())]
         if self.benchmarks:
-            lines += ["", "## Microbenchmarks", "",
-                      "| benchmark | runs | median | 95% CI of median | p90 | p99 | outliers |",
-                      "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            lines += section("Microbenchmarks", ("benchmark", "runs", "median", "95% CI of median", "p90", "p99",
+                                                 "outliers"), ("---",) + ("---:",) * 6)
             for result in self.benchmarks:
                 low, high = result.ci
-                lines.append(f"| {result.name} | {result.n} | {format_seconds(result.median)} | "
-                             f"{format_seconds(low)} to {format_seconds(high)} | {format_seconds(result.p90)} | "
-                             f"{format_seconds(result.p99)} | {result.outliers.size} |")
+                lines.append(row(result.name, result.n, format_seconds(result.median),
+                                 f"{format_seconds(low)} to {format_seconds(high)}", format_seconds(result.p90),
+                                 format_seconds(result.p99), result.outliers.size))
         if self.scenarios:
-            lines += ["", "## Scenarios", "",
-                      "| model | scenario | samples | metric | value | target | meets target |",
-                      "| --- | --- | ---: | --- | ---: | ---: | --- |"]
+            lines += section("Scenarios", ("model", "scenario", "samples", "metric", "value", "target",
+                                           "meets target"), ("---", "---", "---:", "---", "---:", "---:", "---"))
             for result in self.scenarios:
                 metric, value = result.headline()
                 met = "–" if result.meets_target is None else ("yes" if result.meets_target else "no")
-                lines.append(f"| {result.name} | {result.label} | {result.metrics['samples']} | {metric} | {value} | "
-                             f"{format_seconds(result.target)} | {met} |")
+                lines.append(row(result.name, result.label, result.metrics["samples"], metric, value,
+                                 format_seconds(result.target), met))
         if self.comparisons:
-            lines += ["", "## Comparisons", "",
-                      "| baseline | candidate | speed-up | 95% CI | p-value | verdict |",
-                      "| --- | --- | ---: | ---: | ---: | --- |"]
+            lines += section("Comparisons", ("baseline", "candidate", "speed-up", "95% CI", "p-value", "verdict"),
+                             ("---", "---", "---:", "---:", "---:", "---"))
             for c in self.comparisons:
-                lines.append(f"| {c.baseline} | {c.candidate} | {c.speedup:.2f}x | {c.ci[0]:.2f}x to {c.ci[1]:.2f}x | "
-                             f"{c.p_value:.4f} | {c.verdict} |")
+                lines.append(row(c.baseline, c.candidate, f"{c.speedup:.2f}x", f"{c.ci[0]:.2f}x to {c.ci[1]:.2f}x",
+                                 f"{c.p_value:.4f}", c.verdict))
         return "\n".join(lines) + "\n"
 
     def to_json(self):

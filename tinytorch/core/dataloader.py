@@ -164,7 +164,8 @@ class DataLoader:
         2. `batch_size` < 1: raise ValueError with the same kind of message
         3. Store `self.dataset`, `self.batch_size` (as a Python int), `self.shuffle` and
            `self.drop_last` (as bools) and `self.seed`
-        4. Create the generator once: `self._rng = np.random.default_rng(seed)`
+        4. Create the random generator once, here, from `seed` (numpy's `default_rng`),
+           and keep it in `self._rng`: every epoch draws from this one generator
 
         EXAMPLE USAGE:
         ```python
@@ -222,7 +223,8 @@ def _dataloader_batch_indices(self):
 
     STEP-BY-STEP IMPLEMENTATION:
     1. n = len(self.dataset)
-    2. The order: self._rng.permutation(n) if self.shuffle, else np.arange(n)
+    2. The order: when shuffling, a fresh permutation of 0..n-1 drawn from self._rng;
+       otherwise 0..n-1 in order
     3. Cut the order into consecutive pieces of self.batch_size (the last may be shorter)
     4. With self.drop_last, remove a last piece that is shorter than batch_size
     5. Return the list of pieces (an empty dataset gives an empty list)
@@ -237,7 +239,8 @@ def _dataloader_batch_indices(self):
     ```
 
     IMPLEMENTATION HINTS:
-    - Slices: order[start:start + batch_size] for start in range(0, n, batch_size)
+    - range() with a step of batch_size gives the start of every piece; a slice past the
+      end of an array simply stops at the end
     - Draw exactly one permutation per call, and only when shuffling, so that the same
       seed always gives the same sequence of epochs
     """
@@ -288,7 +291,8 @@ def _dataloader_iter(self):
     STEP-BY-STEP IMPLEMENTATION:
     1. Get this epoch's index arrays from self.batch_indices() (once per epoch)
     2. Fast path, when type(self.dataset).__getitem__ is TensorDataset.__getitem__:
-       yield tuple(Tensor(array[indices]) for array in self.dataset.arrays)
+       gather every stored array's rows of the batch in one fancy-indexing step
+       (`array[indices]`) and yield one Tensor per array, as a tuple
     3. Otherwise: fetch self.dataset[int(i)] for every index i of the batch, and
        yield collate(those examples)
 
@@ -326,12 +330,13 @@ def stratified_split(labels, test_per_class, seed=None):
     TODO: Hold out `test_per_class` randomly chosen examples of every class.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. labels = np.asarray(labels); rng = np.random.default_rng(seed)
+    1. Convert `labels` to a numpy array (a list must work too), and create ONE random
+       generator from `seed` with numpy's `default_rng`
     2. For each class c in np.unique(labels) (increasing order):
        a. members = the indices i with labels[i] == c
        b. If there are not more than test_per_class of them, raise ValueError
           (the class would have no training examples left) naming the class and counts
-       c. members = rng.permutation(members)
+       c. Shuffle the members: one `permutation` call of that generator
        d. The first test_per_class go to the test set, the rest to the training set
     3. Return (sorted train indices, sorted test indices) as two integer arrays
 
@@ -390,11 +395,12 @@ def load_digits(flatten=True):
     TODO: Read the digits, scale them to [0, 1], shape them, and split them.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. images, labels = _read_digits()
+    1. Read the raw images and labels with the provided `_read_digits()`
     2. x = the images as float32, divided by 16 (the largest pixel value)
     3. flatten=True: reshape x to (n, 64); flatten=False: to (n, 1, 8, 8)
     4. y = the labels as int64
-    5. train, test = stratified_split(labels, DIGITS_TEST_PER_CLASS, DIGITS_SPLIT_SEED)
+    5. Split the example indices with your stratified_split, using the fixed constants
+       DIGITS_TEST_PER_CLASS and DIGITS_SPLIT_SEED
     6. Return x[train], y[train], x[test], y[test]
 
     EXAMPLE USAGE:
@@ -651,11 +657,11 @@ def cifar_batch_arrays(batch, name="CIFAR-10 batch"):
     STEP-BY-STEP IMPLEMENTATION:
     1. `batch` must be a dict holding the keys b"data" and b"labels";
        otherwise ValueError naming `name` and what is missing
-    2. data = np.asarray(batch[b"data"]): it must be uint8 with shape (n, 3072);
+    2. The b"data" entry, as a numpy array, must be uint8 with shape (n, 3072);
        otherwise ValueError naming `name` and showing the dtype and shape found
-    3. labels = np.asarray(batch[b"labels"]): it must be 1-D with n entries, all integers
-       in 0..9; otherwise ValueError naming `name`
-    4. Return data.reshape(n, 3, 32, 32) and the labels as int64
+    3. The b"labels" entry, as a numpy array, must have shape (n,) (one label per image),
+       hold integers (not floats), all in 0..9; otherwise ValueError naming `name`
+    4. Return the rows reshaped to (n, 3, 32, 32) and the labels as int64
 
     EXAMPLE USAGE:
     ```python
@@ -669,7 +675,8 @@ def cifar_batch_arrays(batch, name="CIFAR-10 batch"):
     IMPLEMENTATION HINTS:
     - isinstance(batch, dict) and `key in batch`
     - np.issubdtype(labels.dtype, np.integer) tells you whether labels are integers
-      (an empty labels list is fine when n == 0)
+    - An empty batch (n == 0) is valid: np.asarray([]) is float64 and has no min(), so
+      only check the label values when there are some
     - Each row is channel-major (1024 red, 1024 green, 1024 blue): a plain reshape is right
     """
     if not isinstance(batch, dict):

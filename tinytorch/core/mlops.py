@@ -37,10 +37,12 @@ def atomic_write(path, data: bytes) -> str:
     1. path = os.fspath(path) (accepts str and pathlib.Path); directory = its directory
        (os.path.dirname, or "." for a bare file name). The directory must already exist.
     2. If data is not bytes (or bytearray), raise TypeError
-    3. fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + file name + ".", suffix=".tmp")
+    3. Create the temporary file with tempfile.mkstemp IN `directory`, with a prefix and a
+       suffix so its name looks like ".<file name>.<random>.tmp"; it returns (fd, tmp)
     4. Inside a try block:
-       a. open the descriptor with os.fdopen(fd, "wb"), write data, flush, os.fsync
-       b. os.replace(tmp, path)
+       a. open the descriptor with os.fdopen(fd, "wb"), write data, flush Python's buffer,
+          then os.fsync the file (in that order: fsync only sees what was flushed)
+       b. rename the finished temporary file onto `path` with os.replace
     5. If anything raises (catch BaseException, so Ctrl-C cleans up too): delete tmp if it
        still exists, then re-raise the exception
     6. Return path
@@ -55,6 +57,7 @@ def atomic_write(path, data: bytes) -> str:
     - os.path.basename(path) is the file name
     - A bare `raise` inside `except` re-raises the exception that is being handled
     - os.path.exists(tmp) is False once os.replace has moved it
+    - `except Exception` would miss KeyboardInterrupt (Ctrl-C): it derives from BaseException
     """
     path = os.fspath(path)
     if not isinstance(data, (bytes, bytearray)):
@@ -143,7 +146,8 @@ class ModelRegistry:
 
         STEP-BY-STEP IMPLEMENTATION:
         1. Start from self._claimed_versions(name) (already sorted)
-        2. Keep version v only if os.path.isfile(join(self._version_dir(name, v), self.MANIFEST))
+        2. Keep version v only if its version directory holds a file named self.MANIFEST
+           (os.path.isfile)
         3. Return the list
 
         EXAMPLE USAGE:
@@ -166,10 +170,10 @@ class ModelRegistry:
         TODO: Return the last element of list_versions(name), or raise RegistryError.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. versions = self.list_versions(name)
+        1. Ask list_versions for the finished versions of `name`
         2. If there are none: raise RegistryError saying that the registry at self.root
-           has no versions of a model called name
-        3. Otherwise return the largest one
+           has no versions of a model called name (put the name in the message)
+        3. Otherwise return the largest one (as a number: v10 comes after v9)
 
         EXAMPLE USAGE:
         ```python
@@ -192,17 +196,18 @@ class ModelRegistry:
         TODO: Serialise, hash, claim a version directory, write weights, then the manifest.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. params = _parameters(model); metadata = {} if None. Check that metadata is a dict
-           and that json.dumps(metadata) works: otherwise raise TypeError (before anything
-           is written)
+        1. Get the parameter list with the provided _parameters helper; metadata = {} if
+           None. Check that metadata is a dict and that json.dumps accepts it: otherwise
+           raise TypeError (before anything is written)
         2. arrays = {"param_0": values of the first parameter, "param_1": ...}
-           (np.asarray(_values(p)) for each p)
-        3. buffer = io.BytesIO(); np.savez(buffer, **arrays); data = buffer.getvalue();
-           digest = sha256_hex(data)
-        4. Claim a number: os.makedirs(self._model_dir(name), exist_ok=True); then
-           version = 1 + the largest of self._claimed_versions(name) (1 if there are none);
-           os.mkdir(self._version_dir(name, version)). If that raises FileExistsError
-           (someone else took it), try the next number
+           (the ndarray behind each parameter, via _values)
+        3. Serialise once, in memory: np.savez the arrays (as keyword arguments) into an
+           io.BytesIO buffer, take its bytes, and hash exactly those bytes with sha256_hex
+        4. Claim a number: make sure the model's directory exists (self._model_dir, with
+           os.makedirs); the candidate is 1 + the largest of self._claimed_versions(name)
+           (1 if there are none); create its directory (self._version_dir) with os.mkdir,
+           which fails with FileExistsError if it exists. Then someone else took that
+           number: try the next one. Never reuse an existing version directory
         5. atomic_write the weights to <version dir>/self.WEIGHTS
         6. Build the manifest dict: name, version, created (UTC time as an ISO string),
            metadata, weights_file (self.WEIGHTS), sha256 (digest), size_bytes (len(data)),
@@ -219,7 +224,8 @@ class ModelRegistry:
         ```
 
         IMPLEMENTATION HINTS:
-        - datetime.now(timezone.utc).isoformat(timespec="seconds")
+        - datetime.now with the timezone.utc argument gives an aware UTC time, and its
+          isoformat method (timespec="seconds") the string
         - [int(n) for n in array.shape] turns a shape into a JSON-friendly list
         - str(array.dtype) gives "float32"
         - json.dumps raises TypeError for values it cannot serialise
@@ -267,12 +273,12 @@ class ModelRegistry:
 
     def manifest(self, name: str, version: Optional[int] = None) -> dict:
         """The manifest of a version (the latest by default), with clear errors."""
-        versions = self.list_versions(name)
-        if not versions:
-            raise RegistryError(f"the registry at '{self.root}' has no versions of model '{name}'")
-        version = versions[-1] if version is None else version
-        if version not in versions:
-            raise RegistryError(f"model '{name}' has no version {version} (available versions: {versions})")
+        available = self.list_versions(name)
+        if not available:
+            raise RegistryError(f"there is no model '{name}' in the registry at '{self.root}' (no versions)")
+        version = available[-1] if version is None else version
+        if version not in available:
+            raise RegistryError(f"model '{name}' has no version {version} (available versions: {available})")
         path = os.path.join(self._version_dir(name, version), self.MANIFEST)
         try:
             with open(path, encoding="utf-8") as fh:
@@ -297,9 +303,10 @@ def _registry_load(self, name: str, version: Optional[int] = None, model=None):
     STEP-BY-STEP IMPLEMENTATION:
     1. If model is None: raise TypeError (the registry stores weights, not architecture:
        the caller must build the model and pass it as model=...)
-    2. manifest = self.manifest(name, version) (this handles unknown names and versions);
-       version = manifest["version"]; directory = self._version_dir(name, version);
-       weights_path = join(directory, manifest["weights_file"]); manifest_path = join(directory, self.MANIFEST)
+    2. Read the manifest with the provided self.manifest (it handles unknown names and
+       versions, and picks the latest for version=None); take the version number from it.
+       weights_path = the manifest's "weights_file" inside that version's directory
+       (self._version_dir); manifest_path = self.MANIFEST in the same directory
     3. If weights_path is not a file: raise RegistryError naming the path ("missing")
     4. Read its bytes once; if sha256_hex(data) != manifest["sha256"]: raise RegistryError
        naming weights_path, saying that its sha256 differs from the one in the manifest
@@ -308,7 +315,8 @@ def _registry_load(self, name: str, version: Optional[int] = None, model=None):
        named in manifest["parameters"], in order. If a name is missing or an array's shape
        differs from the manifest's, raise RegistryError (the manifest and the weights
        disagree), naming both files
-    6. params = _parameters(model). If len(params) differs from the number of arrays:
+    6. The model's parameters (the _parameters helper): if there are more or fewer of
+       them than arrays:
        RegistryError naming manifest_path and both counts. For EVERY i, if the array's
        shape differs from _values(params[i]).shape: RegistryError naming manifest_path,
        "parameter i" and both shapes. Check all of them before writing any value
@@ -567,8 +575,8 @@ def psi(reference, current, bins: int = 10, eps: float = 1e-4) -> float:
     TODO: Bin both samples with the reference's quantile edges and apply the PSI formula.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. If bins < 2: raise ValueError. ref = _sample(reference, "reference"),
-       cur = _sample(current, "current")
+    1. If bins is not an integer >= 2: raise ValueError. Validate both samples with the
+       provided _sample (its second argument names the sample in error messages)
     2. edges = the reference's quantiles at 1/bins, 2/bins, ..., (bins-1)/bins, with
        duplicates removed (np.unique, which also sorts them)
     3. The bin of each value: np.searchsorted(edges, values, side="left") — bins closed
@@ -576,7 +584,7 @@ def psi(reference, current, bins: int = 10, eps: float = 1e-4) -> float:
     4. r = counts of ref per bin / len(ref); c = counts of cur per bin / len(cur)
        (np.bincount with minlength=len(edges) + 1)
     5. Floor both at eps: np.maximum(r, eps), np.maximum(c, eps)
-    6. Return float(sum((c - r) * ln(c / r)))
+    6. Return the PSI formula above, summed over the bins, as a Python float
 
     EXAMPLE USAGE:
     ```python
@@ -590,6 +598,8 @@ def psi(reference, current, bins: int = 10, eps: float = 1e-4) -> float:
     IMPLEMENTATION HINTS:
     - np.linspace(0, 1, bins + 1)[1:-1] are the interior quantile levels
     - np.quantile(ref, levels) computes all edges at once
+    - Values below the first edge or above the last one belong to the open outer bins:
+      never drop values outside the reference's range
     - PSI is not symmetric: the bins come from the reference
     """
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
@@ -626,8 +636,8 @@ def kolmogorov_sf(lam: float) -> float:
     ```
 
     IMPLEMENTATION HINTS:
-    - np.where(k % 2 == 1, 1.0, -1.0) gives the alternating signs
-    - float(np.clip(q, 0.0, 1.0))
+    - (−1)^(k−1) is +1 for odd k and −1 for even k: np.where on k % 2 builds that array
+    - np.clip keeps a value inside [0, 1]; float(...) makes it a Python float
     """
     lam = float(lam)
     if lam < 0.2:
@@ -648,8 +658,8 @@ def ks_2samp(a, b) -> Tuple[float, float]:
     1. a = _sample(a, "first sample"), b = _sample(b, "second sample"); sort both;
        n, m = their sizes
     2. points = all values of both samples (np.concatenate)
-    3. cdf_a = np.searchsorted(sorted_a, points, side="right") / n (fraction of a <= each
-       point), and cdf_b the same for b
+    3. cdf_a = the fraction of a's values <= each point (np.searchsorted on the sorted a,
+       side="right", counts them; divide by n), and cdf_b the same for b (divide by m)
     4. D = the maximum of |cdf_a − cdf_b|
     5. p = kolmogorov_sf(sqrt(n·m / (n + m)) · D)
     6. Return (float(D), float(p))
@@ -718,13 +728,15 @@ class DriftDetector:
         TODO: Run psi and ks_2samp on every feature and build the report.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. cur = _as_matrix(current, "current"); if its number of features differs from
-           self.n_features, raise ValueError naming both shapes
-        2. alpha_per_feature = self.alpha / self.n_features (Bonferroni)
+        1. Turn `current` into a (samples, features) matrix with the provided _as_matrix;
+           if its number of features differs from self.n_features, raise ValueError
+           naming both shapes
+        2. alpha_per_feature: Bonferroni, alpha shared equally among the features
         3. For every feature j:
            - p = psi(reference column j, current column j, bins=self.bins)
            - d, pvalue = ks_2samp(reference column j, current column j)
-           - drifted = pvalue < alpha_per_feature and p >= self.psi_threshold
+           - drifted when BOTH the KS p-value is strictly below alpha_per_feature AND the
+             PSI is at least psi_threshold (a PSI exactly at the threshold counts)
            - append {"name": self.feature_names[j], "psi": p, "ks_statistic": d,
                      "ks_pvalue": pvalue, "drifted": drifted}
         4. n_drifted = the number of drifted features; share = n_drifted / n_features
@@ -790,7 +802,8 @@ class RetrainingTrigger:
            None and accuracy < self.accuracy_threshold
         2. cooling = self.last_retrain_step is not None and
            step - self.last_retrain_step < self.cooldown
-        3. retrain = there are reasons and not cooling; if retrain: self.last_retrain_step = step
+        3. retrain = there are reasons and not cooling; only when it fires, remember this
+           step in self.last_retrain_step (a suppressed decision does not restart the clock)
         4. decision = {"step": step, "retrain": retrain, "reasons": reasons,
                        "suppressed": there are reasons but cooling}
         5. Append it to self.history and return it
@@ -826,7 +839,7 @@ class RetrainingTrigger:
 def train_model(build_model: Callable, x, y, epochs: int = 10, learning_rate: float = 5e-3, batch_size: int = 32,
                 seed: int = 0):
     """A fresh build_model() trained on (x, y) with Adam (halved every 5 epochs); returns (model, history)."""
-    x = np.asarray(_values(x), dtype=np.float32)
+    x = _values(x).astype(np.float32)
     y = np.asarray(_values(y)).astype(np.int64).reshape(-1)
     model = build_model()
     optimizer = Adam(model.parameters(), learning_rate=learning_rate)
@@ -881,9 +894,9 @@ class MLOpsPipeline:
         2. meta = {"train_samples": number of samples, "train_accuracy": accuracy_of(model, x, y),
                    "epochs": self.epochs, "learning_rate": self.learning_rate, "seed": self.seed},
            then update it with the caller's metadata (if any)
-        3. version = self.registry.register(model, self.name, meta)
-        4. self.deploy(version, reference=x)
-        5. Return version
+        3. Register the trained model in self.registry under self.name, with meta
+        4. Deploy the new version with x as the drift reference (your deploy)
+        5. Return the version number
 
         EXAMPLE USAGE:
         ```python
@@ -909,12 +922,14 @@ class MLOpsPipeline:
         TODO: Load through the registry, then reset what belongs to the previous model.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. version = self.registry.latest(self.name) if version is None
-        2. model = self.registry.load(self.name, version, model=self.build_model())
+        1. No version given: ask the registry for the latest one of self.name
+        2. Load that version from the registry into a fresh self.build_model()
            (if the file was tampered with this raises, and nothing below changes)
-        3. self.model, self.version = model, version
-        4. self.monitor.reset(); self._recent.clear()
-        5. If reference is not None: self.detector = DriftDetector(reference, **self.detector_options)
+        3. Only then: store the model and the version number (self.model, self.version)
+        4. Forget the old model's evidence: reset the monitor and empty the input buffer
+           self._recent
+        5. If a reference is given: a new DriftDetector on it, built with
+           self.detector_options as keyword arguments
 
         EXAMPLE USAGE:
         ```python
@@ -942,26 +957,26 @@ class MLOpsPipeline:
 
         STEP-BY-STEP IMPLEMENTATION:
         1. If no model is deployed (self.model is None): raise RuntimeError
-        2. self.step += 1; x = the batch as a float32 ndarray (np.asarray(_values(x), np.float32))
-        3. observed = self.monitor.observe(self.model, x, y)
-        4. Add the batch's rows to the buffer: self._recent.extend(x.reshape(len(x), -1))
-        5. event = {"step": self.step, "version": self.version, "accuracy": observed["accuracy"],
-                    "latency_ms": observed["latency_ms"], "checked": False, "drift": None,
-                    "drift_share": None, "window_accuracy": None, "alerts": [],
-                    "decision": None, "retrained": None}
-        6. If self.step % self.check_every == 0:
-           a. report = self.detector.check(np.stack(self._recent)) if there is a detector
-              and the buffer is not empty, else None
-           b. summary = self.monitor.summary()
-           c. decision = self.trigger.should_retrain(self.step, drift=report is not None and
-              report["drift"], accuracy=summary["accuracy"])
-           d. fill event: checked=True, drift (report["drift"] or None), drift_share,
-              window_accuracy=summary["accuracy"], alerts=self.monitor.alerts(), decision
-           e. If decision["retrain"] and fetch_training_data is given:
-              x_new, y_new = fetch_training_data();
-              event["retrained"] = self.train_and_register(x_new, y_new, metadata={
-                  "reason": "; ".join(decision["reasons"]), "triggered_at_step": self.step,
-                  "previous_version": the version that was serving})
+        2. Count the step (self.step += 1); the batch x as a float32 ndarray (via _values)
+        3. Let the monitor observe the serving model on (x, y): it times, predicts, records
+        4. Add the batch's rows, flattened to (len(x), features), to the buffer self._recent
+           (a deque with maxlen=drift_window: it keeps only the newest rows)
+        5. The event dict, with the keys step, version (the serving one), accuracy and
+           latency_ms (from the observation), and checked=False, drift=None,
+           drift_share=None, window_accuracy=None, alerts=[], decision=None, retrained=None
+        6. Every check_every-th step (step divisible by check_every):
+           a. the drift report: the detector's check of the buffered rows stacked into a
+              matrix, if there is a detector and the buffer is not empty; else None
+           b. the monitor's window summary
+           c. the trigger's decision at this step, with drift = the report's verdict
+              (False without a report) and accuracy = the window accuracy
+           d. fill the event: checked=True, drift and drift_share from the report (None
+              without one), window_accuracy, alerts (the monitor's alerts()), decision
+           e. If the decision says retrain and fetch_training_data is given: call it for
+              fresh (x, y), train_and_register them, and store the new version in
+              event["retrained"]. The metadata: "reason" (the decision's reasons joined
+              with "; "), "triggered_at_step" (this step) and "previous_version" (the
+              version that was serving)
         7. Append event to self.events and return it
 
         EXAMPLE USAGE:

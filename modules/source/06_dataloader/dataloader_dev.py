@@ -398,7 +398,8 @@ class DataLoader:
         2. `batch_size` < 1: raise ValueError with the same kind of message
         3. Store `self.dataset`, `self.batch_size` (as a Python int), `self.shuffle` and
            `self.drop_last` (as bools) and `self.seed`
-        4. Create the generator once: `self._rng = np.random.default_rng(seed)`
+        4. Create the random generator once, here, from `seed` (numpy's `default_rng`),
+           and keep it in `self._rng`: every epoch draws from this one generator
 
         EXAMPLE USAGE:
         ```python
@@ -455,6 +456,7 @@ class DataLoader:
 # ### 🧪 Test Your DataLoader Settings
 
 # %% nbgrader={"grade": true, "grade_id": "test-dataloader-settings", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: TensorDataset
 def test_dataloader_settings():
     """batch_size is validated with clear messages; len() counts batches."""
     print("🔬 Unit Test: DataLoader settings and len()...")
@@ -464,7 +466,15 @@ def test_dataloader_settings():
     assert loader.dataset is ds, "loader.dataset should be the dataset it was given"
     assert loader.batch_size == 4 and type(loader.batch_size) is int, f"batch_size should be the int 4, got {loader.batch_size!r}"
     assert loader.shuffle is False and loader.drop_last is False, "shuffle and drop_last default to False"
-    assert DataLoader(ds, batch_size=np.int64(3)).batch_size == 3, "a numpy integer batch_size should be accepted"
+    from_numpy = DataLoader(ds, batch_size=np.int64(3)).batch_size
+    assert from_numpy == 3 and type(from_numpy) is int, (
+        f"a numpy integer batch_size should be accepted and stored as a Python int, got {from_numpy!r} ({type(from_numpy).__name__})"
+    )
+    flags = DataLoader(ds, batch_size=2, shuffle=1, drop_last=np.bool_(True))
+    assert flags.shuffle is True and flags.drop_last is True, (
+        f"shuffle=1 and drop_last=np.bool_(True) should be stored as the bools True, got {flags.shuffle!r} and {flags.drop_last!r}"
+    )
+    assert DataLoader(ds, batch_size=1).batch_size == 1, "batch_size=1 is the smallest valid batch"
 
     for bad in (0, -1, 2.5, 4.0, "4", None, True):
         try:
@@ -549,7 +559,8 @@ def _dataloader_batch_indices(self):
 
     STEP-BY-STEP IMPLEMENTATION:
     1. n = len(self.dataset)
-    2. The order: self._rng.permutation(n) if self.shuffle, else np.arange(n)
+    2. The order: when shuffling, a fresh permutation of 0..n-1 drawn from self._rng;
+       otherwise 0..n-1 in order
     3. Cut the order into consecutive pieces of self.batch_size (the last may be shorter)
     4. With self.drop_last, remove a last piece that is shorter than batch_size
     5. Return the list of pieces (an empty dataset gives an empty list)
@@ -564,7 +575,8 @@ def _dataloader_batch_indices(self):
     ```
 
     IMPLEMENTATION HINTS:
-    - Slices: order[start:start + batch_size] for start in range(0, n, batch_size)
+    - range() with a step of batch_size gives the start of every piece; a slice past the
+      end of an array simply stops at the end
     - Draw exactly one permutation per call, and only when shuffling, so that the same
       seed always gives the same sequence of epochs
     """
@@ -584,6 +596,7 @@ DataLoader.batch_indices = _dataloader_batch_indices
 # ### 🧪 Test Your Batch Indices
 
 # %% nbgrader={"grade": true, "grade_id": "test-batch-indices", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: TensorDataset, DataLoader
 def test_batch_indices():
     """In-order and shuffled epochs, every index exactly once, seeds, reshuffling, drop_last."""
     print("🔬 Unit Test: batch_indices()...")
@@ -600,7 +613,19 @@ def test_batch_indices():
     assert as_lists(dropped) == [[0, 1, 2, 3], [4, 5, 6, 7]], f"drop_last should drop [8, 9], got {as_lists(dropped)}"
     exact = DataLoader(TensorDataset(np.arange(8)), batch_size=4, drop_last=True).batch_indices()
     assert as_lists(exact) == [[0, 1, 2, 3], [4, 5, 6, 7]], f"drop_last must keep a full last batch, got {as_lists(exact)}"
+    assert as_lists(DataLoader(TensorDataset(np.arange(8)), batch_size=4).batch_indices()) == [[0, 1, 2, 3], [4, 5, 6, 7]], (
+        "8 examples in batches of 4 are exactly 2 batches (no empty third batch)"
+    )
+    assert as_lists(DataLoader(TensorDataset(np.arange(3)), batch_size=5).batch_indices()) == [[0, 1, 2]], (
+        "3 examples in batches of 5: one short batch"
+    )
+    assert DataLoader(TensorDataset(np.arange(3)), batch_size=5, drop_last=True).batch_indices() == [], (
+        "3 examples in batches of 5 with drop_last: the only batch is short, so there are none"
+    )
     assert DataLoader(TensorDataset(np.zeros(0)), batch_size=3).batch_indices() == [], "an empty dataset has no batches"
+    assert DataLoader(TensorDataset(np.zeros(0)), batch_size=3, drop_last=True).batch_indices() == [], (
+        "an empty dataset has no batches with drop_last either (and must not crash)"
+    )
 
     # Shuffled: a permutation of all indices, cut into batches
     n = 103
@@ -709,7 +734,8 @@ def _dataloader_iter(self):
     STEP-BY-STEP IMPLEMENTATION:
     1. Get this epoch's index arrays from self.batch_indices() (once per epoch)
     2. Fast path, when type(self.dataset).__getitem__ is TensorDataset.__getitem__:
-       yield tuple(Tensor(array[indices]) for array in self.dataset.arrays)
+       gather every stored array's rows of the batch in one fancy-indexing step
+       (`array[indices]`) and yield one Tensor per array, as a tuple
     3. Otherwise: fetch self.dataset[int(i)] for every index i of the batch, and
        yield collate(those examples)
 
@@ -745,6 +771,7 @@ DataLoader.__iter__ = _dataloader_iter
 # ### 🧪 Test Your DataLoader Iteration
 
 # %% nbgrader={"grade": true, "grade_id": "test-dataloader-iteration", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: TensorDataset, DataLoader, _dataloader_batch_indices
 def test_dataloader_iteration():
     """Batches are tuples of Tensors; both paths agree; every example exactly once per epoch."""
     print("🔬 Unit Test: DataLoader iteration...")
@@ -758,6 +785,11 @@ def test_dataloader_iteration():
     assert isinstance(xb, Tensor) and isinstance(yb, Tensor), "each batch should be a tuple of Tensors"
     assert xb.shape == (4, 2) and yb.shape == (4,), f"the first batch should be (4, 2) and (4,), got {xb.shape} and {yb.shape}"
     assert xb.dtype == np.float32, f"batches should keep the dataset's dtype (float32), got {xb.dtype}"
+    assert yb.dtype == np.int64, f"integer labels should stay int64 in batches, got {yb.dtype}"
+    x64 = next(iter(DataLoader(TensorDataset(np.linspace(0.0, 1.0, 6).reshape(3, 2)), batch_size=2)))[0]
+    assert x64.dtype == np.float64 and np.allclose(x64.data, [[0.0, 0.2], [0.4, 0.6]]), (
+        f"float64 data should stay float64 in batches, got {x64.dtype} {x64.data!r}"
+    )
     assert np.array_equal(xb.data, x[:4]) and np.array_equal(yb.data, y[:4]), "without shuffle the first batch is rows 0..3"
     assert batches[-1][0].shape == (2, 2), f"the last batch should hold the 2 remaining rows, got shape {batches[-1][0].shape}"
     assert [b[0].shape[0] for b in DataLoader(TensorDataset(x, y), batch_size=4, drop_last=True)] == [4, 4], (
@@ -778,6 +810,9 @@ def test_dataloader_iteration():
     assert all(isinstance(b, tuple) and len(b) == 2 for b in sq), "a Dataset returning (x, y) gives 2-tuples"
     assert np.array_equal(sq[1][0].data, [[3, 9], [4, 16], [5, 25]]), f"second batch of squares: got {sq[1][0].data.tolist()}"
     assert np.array_equal(sq[2][1].data, [0]), f"the last batch holds example 6 only, got {sq[2][1].data.tolist()}"
+    assert sq[1][0].dtype == np.int64 and sq[1][1].dtype == np.int64, (
+        f"collate should keep integer examples integer, got {sq[1][0].dtype} and {sq[1][1].dtype}"
+    )
 
     class Plain(Dataset):
         def __len__(self):
@@ -791,6 +826,11 @@ def test_dataloader_iteration():
         "a dataset whose items are not tuples should still give tuples (1-tuples)"
     )
     assert np.allclose(plain[0][0].data, [0.0, 0.5, 1.0, 1.5, 2.0]), f"got {plain[0][0].data!r}"
+    stacked = collate([(Tensor([1, 2]), Tensor(0)), (Tensor([3, 4]), Tensor(1))])
+    assert isinstance(stacked, tuple) and all(isinstance(t, Tensor) for t in stacked), (
+        f"collate should return a tuple of Tensors, got {[type(t).__name__ for t in stacked]}"
+    )
+    assert all(isinstance(t, Tensor) for b in sq for t in b), "the general path must yield Tensors too"
     assert collate([(Tensor([1, 2]), Tensor(0)), (Tensor([3, 4]), Tensor(1))])[0].shape == (2, 2), (
         "collate should stack along a new first axis"
     )
@@ -831,11 +871,16 @@ def test_dataloader_iteration():
         def __getitem__(self, index):
             return self.inner[index]
 
-    fast = list(DataLoader(TensorDataset(features, labels), batch_size=8, shuffle=True, seed=11))
-    slow = list(DataLoader(Slow(features, labels), batch_size=8, shuffle=True, seed=11))
+    pixels = (np.arange(n * 3) / 7).astype(np.float32).reshape(n, 3)
+    fast = list(DataLoader(TensorDataset(pixels, labels), batch_size=8, shuffle=True, seed=11))
+    slow = list(DataLoader(Slow(pixels, labels), batch_size=8, shuffle=True, seed=11))
     assert len(fast) == len(slow) == 7, "both paths should give 7 batches"
+    assert [len(fx.data) for fx, _ in fast] == [8] * 6 + [2], "50 examples: six batches of 8 and a last one of 2"
     for (fx, fy), (sx, sy) in zip(fast, slow):
         assert np.array_equal(fx.data, sx.data) and np.array_equal(fy.data, sy.data), "both paths must give the same batches"
+        assert fx.dtype == sx.dtype == np.float32 and fy.dtype == sy.dtype == np.int64, (
+            f"both paths must keep the dtypes (float32 features, int64 labels), got {fx.dtype}/{sx.dtype} and {fy.dtype}/{sy.dtype}"
+        )
 
     print("✅ batches are tuples of stacked Tensors, for any Dataset")
     print("✅ every example appears exactly once per epoch, features stay with labels")
@@ -936,12 +981,13 @@ def stratified_split(labels, test_per_class, seed=None):
     TODO: Hold out `test_per_class` randomly chosen examples of every class.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. labels = np.asarray(labels); rng = np.random.default_rng(seed)
+    1. Convert `labels` to a numpy array (a list must work too), and create ONE random
+       generator from `seed` with numpy's `default_rng`
     2. For each class c in np.unique(labels) (increasing order):
        a. members = the indices i with labels[i] == c
        b. If there are not more than test_per_class of them, raise ValueError
           (the class would have no training examples left) naming the class and counts
-       c. members = rng.permutation(members)
+       c. Shuffle the members: one `permutation` call of that generator
        d. The first test_per_class go to the test set, the rest to the training set
     3. Return (sorted train indices, sorted test indices) as two integer arrays
 
@@ -1002,6 +1048,12 @@ def test_stratified_split():
     other_tests = {tuple(stratified_split(labels, 2, seed=s)[1].tolist()) for s in range(5)}
     assert len(other_tests) > 1, "different seeds should give different splits"
 
+    # The boundary: a class with exactly test_per_class + 1 examples keeps one for training
+    tight = np.array([2, 0, 1, 1, 0, 2, 0, 1, 2])
+    tight_train, tight_test = stratified_split(tight, 2, seed=0)
+    assert np.bincount(tight[tight_train]).tolist() == [1, 1, 1] and np.bincount(tight[tight_test]).tolist() == [2, 2, 2], (
+        "3 examples per class with test_per_class=2: 2 of each to the test set, 1 of each to training"
+    )
     try:
         stratified_split(np.array([0, 0, 0, 1, 1]), 2, seed=0)
         assert False, "class 1 has only 2 examples: holding out 2 should raise ValueError"
@@ -1049,11 +1101,12 @@ def load_digits(flatten=True):
     TODO: Read the digits, scale them to [0, 1], shape them, and split them.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. images, labels = _read_digits()
+    1. Read the raw images and labels with the provided `_read_digits()`
     2. x = the images as float32, divided by 16 (the largest pixel value)
     3. flatten=True: reshape x to (n, 64); flatten=False: to (n, 1, 8, 8)
     4. y = the labels as int64
-    5. train, test = stratified_split(labels, DIGITS_TEST_PER_CLASS, DIGITS_SPLIT_SEED)
+    5. Split the example indices with your stratified_split, using the fixed constants
+       DIGITS_TEST_PER_CLASS and DIGITS_SPLIT_SEED
     6. Return x[train], y[train], x[test], y[test]
 
     EXAMPLE USAGE:
@@ -1082,6 +1135,7 @@ def load_digits(flatten=True):
 # The test also prints one digit as text, so you can see what 8x8 pixels look like.
 
 # %% nbgrader={"grade": true, "grade_id": "test-load-digits", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: TensorDataset, DataLoader, _dataloader_batch_indices, _dataloader_iter, stratified_split
 def test_load_digits():
     """Shapes, dtypes, ranges, 36 test digits per class, a fixed split, and a real DataLoader."""
     print("🔬 Unit Test: load_digits...")
@@ -1101,10 +1155,10 @@ def test_load_digits():
     )
 
     # The fixed split: the same examples for everybody
-    images, labels = _read_digits()
-    train_idx, test_idx = stratified_split(labels, DIGITS_TEST_PER_CLASS, DIGITS_SPLIT_SEED)
-    assert np.array_equal(x_test, images[test_idx].reshape(360, 64) / 16), "x_test should be the held-out images / 16"
-    assert np.array_equal(y_train, labels[train_idx]), "y_train should be the labels of the training indices"
+    raw_images, raw_labels = _read_digits()
+    train_idx, test_idx = stratified_split(raw_labels, 36, 0)
+    assert np.array_equal(x_test, raw_images[test_idx].reshape(360, 64) / 16), "x_test should be the held-out images / 16"
+    assert np.array_equal(y_train, raw_labels[train_idx]), "y_train should be the labels of the training indices"
     assert set(train_idx.tolist()).isdisjoint(test_idx.tolist()), "train and test must not share an example"
     assert test_idx[:5].tolist() == [5, 9, 12, 14, 16] and int(test_idx.sum()) == 327301, (
         f"the digits split is fixed: test indices should start [5, 9, 12, 14, 16] and sum to 327301, got "
@@ -1320,11 +1374,15 @@ def test_parse_idx():
     # Every kind of damage is a ValueError that names the file
     damaged = {
         "a 2-byte file": b"\x00\x00",
+        "a 3-byte file": b"\x00\x00\x08",
         "a wrong magic number": b"\x12\x34\x08\x01" + data[4:],
+        "a magic number whose first byte is 0 but not its second": b"\x00\x34\x08\x03" + data[4:],
+        "a magic number whose second byte is 0 but not its first": b"\x12\x00\x08\x03" + data[4:],
         "an unknown type code": b"\x00\x00\x07\x03" + data[4:],
         "a truncated header": data[:10],
         "truncated data": data[:-1],
         "extra bytes after the data": data + b"\x00\x00",
+        "one extra byte after the data": data + b"\x00",
     }
     for problem, broken in damaged.items():
         try:
@@ -1335,6 +1393,9 @@ def test_parse_idx():
             if problem == "truncated data":
                 assert "truncated" in str(exc) and "24" in str(exc) and "23" in str(exc), (
                     f"a truncated file's message should say 'truncated' and show 24 expected and 23 found bytes, got {str(exc)!r}"
+                )
+                assert "(2, 3, 4)" in str(exc), (
+                    f"the message should show the shape (2, 3, 4), a tuple of Python ints, got {str(exc)!r}"
                 )
             if problem == "extra bytes after the data":
                 assert "24" in str(exc) and "26" in str(exc), f"show the expected (24) and actual (26) sizes, got {str(exc)!r}"
@@ -1726,11 +1787,11 @@ def cifar_batch_arrays(batch, name="CIFAR-10 batch"):
     STEP-BY-STEP IMPLEMENTATION:
     1. `batch` must be a dict holding the keys b"data" and b"labels";
        otherwise ValueError naming `name` and what is missing
-    2. data = np.asarray(batch[b"data"]): it must be uint8 with shape (n, 3072);
+    2. The b"data" entry, as a numpy array, must be uint8 with shape (n, 3072);
        otherwise ValueError naming `name` and showing the dtype and shape found
-    3. labels = np.asarray(batch[b"labels"]): it must be 1-D with n entries, all integers
-       in 0..9; otherwise ValueError naming `name`
-    4. Return data.reshape(n, 3, 32, 32) and the labels as int64
+    3. The b"labels" entry, as a numpy array, must have shape (n,) (one label per image),
+       hold integers (not floats), all in 0..9; otherwise ValueError naming `name`
+    4. Return the rows reshaped to (n, 3, 32, 32) and the labels as int64
 
     EXAMPLE USAGE:
     ```python
@@ -1744,7 +1805,8 @@ def cifar_batch_arrays(batch, name="CIFAR-10 batch"):
     IMPLEMENTATION HINTS:
     - isinstance(batch, dict) and `key in batch`
     - np.issubdtype(labels.dtype, np.integer) tells you whether labels are integers
-      (an empty labels list is fine when n == 0)
+    - An empty batch (n == 0) is valid: np.asarray([]) is float64 and has no min(), so
+      only check the label values when there are some
     - Each row is channel-major (1024 red, 1024 green, 1024 blue): a plain reshape is right
     """
     ### BEGIN SOLUTION
@@ -1931,6 +1993,9 @@ def test_cifar10():
         "float data": {b"data": rows.astype(np.float32), b"labels": [3, 9]},
         "3 labels for 2 images": {b"data": rows, b"labels": [3, 9, 1]},
         "label 10": {b"data": rows, b"labels": [3, 10]},
+        "label -1": {b"data": rows, b"labels": [-1, 9]},
+        "float labels": {b"data": rows, b"labels": [3.0, 9.0]},
+        "labels of shape (2, 1)": {b"data": rows, b"labels": [[3], [9]]},
     }
     for problem, batch in bad_batches.items():
         try:
@@ -1938,6 +2003,15 @@ def test_cifar10():
             assert False, f"a batch with {problem} should raise ValueError"
         except ValueError as exc:
             assert "data_batch_9" in str(exc), f"the message for {problem} should name the batch, got {str(exc)!r}"
+
+    edges = cifar_batch_arrays({b"data": list(rows), b"labels": np.array([0, 9], dtype=np.uint8)}, "edges")
+    assert np.array_equal(edges[0], images) and edges[1].tolist() == [0, 9] and edges[1].dtype == np.int64, (
+        "labels 0 and 9 are both valid, uint8 labels become int64, and a list of rows works like an array"
+    )
+    empty_x, empty_y = cifar_batch_arrays({b"data": np.zeros((0, 3072), np.uint8), b"labels": []}, "empty")
+    assert empty_x.shape == (0, 3, 32, 32) and empty_y.shape == (0,) and empty_y.dtype == np.int64, (
+        f"an empty batch is valid: (0, 3, 32, 32) images and (0,) int64 labels, got {empty_x.shape} and {empty_y.shape} {empty_y.dtype}"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -206,7 +206,8 @@ def percentile(samples, q):
     ```
 
     IMPLEMENTATION HINTS:
-    - np.sort returns a sorted copy; np.asarray(samples, dtype=float).ravel() first
+    - Convert to a float array and flatten it (ravel) first: lists and 2-D arrays work then
+    - np.sort returns a sorted copy; array.sort() would reorder the caller's own array
     - math.floor(r) works; int() it before indexing
     - float(...) turns a numpy scalar into a Python float
     """
@@ -235,7 +236,7 @@ def test_percentile():
     np.random.default_rng(0).shuffle(data)  # the order of the samples must not matter
     for q, expected in ((0, 1.0), (25, 25.75), (50, 50.5), (90, 90.1), (99, 99.01), (100, 100.0)):
         got = percentile(data, q)
-        assert isinstance(got, float), f"percentile should return a float, got {type(got).__name__}"
+        assert type(got) is float, f"percentile should return a Python float (use float(...)), got {type(got).__name__}"
         assert abs(got - expected) < 1e-9, f"percentile(1..100, {q}) should be {expected}, got {got}"
 
     rng = np.random.default_rng(1)
@@ -246,6 +247,11 @@ def test_percentile():
         )
 
     assert percentile([7.0], 99) == 7.0, "the percentile of a single value is that value"
+    assert percentile([[4, 1], [3, 2]], 50) == 2.5, "a 2-D sample counts all its values: the median of 1, 2, 3, 4 is 2.5"
+    timings = np.array([5.0, 1.0, 3.0])
+    assert percentile(timings, 50) == 3.0 and timings.tolist() == [5.0, 1.0, 3.0], (
+        f"percentile must not sort the caller's float array in place, it became {timings.tolist()}"
+    )
     assert percentile([1, 3], 50) == 2.0, "the median of [1, 3] is 2.0"
     original = [5, 1, 3]
     percentile(original, 50)
@@ -297,10 +303,11 @@ test_percentile()
 # too narrow. And because it is random, we seed it: the same timings and the same seed
 # must give the same interval, or a report cannot be checked.
 #
-# **Vectorising it.** With `rng = np.random.default_rng(seed)`, one call
-# `rng.integers(0, n, size=(n_resamples, n))` draws every resample's indices at once;
-# `values[indices]` is then an `(n_resamples, n)` array and `np.median(..., axis=1)` gives
-# all the resampled medians in one call.
+# **Vectorising it.** No Python loop is needed. A seeded generator's `integers` method
+# can draw the indices of *every* resample in one call, as an array of shape
+# `(n_resamples, n)`: row `r` holds the `n` positions that resample `r` picks. Indexing the
+# values with that whole array gives an `(n_resamples, n)` array of resampled timings, and
+# one `np.median` along the row axis (`axis=1`) gives all the resampled medians at once.
 
 # %% nbgrader={"grade": false, "grade_id": "bootstrap-ci", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -316,11 +323,13 @@ def bootstrap_ci(samples, statistic=np.median, confidence=0.95, n_resamples=2000
     STEP-BY-STEP IMPLEMENTATION:
     1. values = samples as a 1-D float array; an empty sample or a confidence outside
        (0, 1) is a ValueError
-    2. rng = np.random.default_rng(seed)
-    3. indices = rng.integers(0, n, size=(n_resamples, n))   (one row per resample)
-    4. estimates = statistic(values[indices], axis=1)         (one value per resample)
-    5. tail = (1 - confidence) / 2 * 100; return
-       (percentile(estimates, tail), percentile(estimates, 100 - tail))
+    2. Make ONE random generator from `seed` (numpy's default_rng)
+    3. Draw the indices of all resamples in a single `integers` call of that generator:
+       integers in [0, n), shape (n_resamples, n), one row per resample
+    4. Apply `statistic` to the resampled values row by row (pass its `axis` argument),
+       giving one estimate per resample: an array of n_resamples values
+    5. Leave (1 - confidence) / 2 of the estimates outside on each side: the ends are
+       your percentile() of the estimates at that tail (in percent) and at 100 minus it
 
     EXAMPLE USAGE:
     ```python
@@ -355,12 +364,16 @@ def bootstrap_ci(samples, statistic=np.median, confidence=0.95, n_resamples=2000
 # interval from each, and counts how often the interval contains the truth.
 
 # %% nbgrader={"grade": true, "grade_id": "test-bootstrap-ci", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: percentile
 def test_bootstrap_ci():
     """The interval contains the median, is reproducible, shrinks with data, and covers ~95%."""
     print("🔬 Unit Test: bootstrap_ci...")
 
     sample = np.random.default_rng(42).normal(10.0, 1.0, size=201)
     interval = bootstrap_ci(sample, seed=0)
+    assert bootstrap_ci(sample[:200].reshape(20, 10), seed=0) == bootstrap_ci(sample[:200], seed=0), (
+        "a 2-D array of timings is one sample of all its values (flatten it first)"
+    )
     assert isinstance(interval, tuple) and len(interval) == 2, f"bootstrap_ci should return a (low, high) tuple, got {interval!r}"
     low, high = interval
     assert low < np.median(sample) < high, f"the CI {interval} should contain the sample median {np.median(sample):.4f}"
@@ -381,7 +394,25 @@ def test_bootstrap_ci():
         f"the CI of the mean should be about ±1.96 standard errors ({expected_width:.3f} wide), got {mean_high - mean_low:.3f}"
     )
     assert bootstrap_ci([3.0] * 10) == (3.0, 3.0), "identical timings leave no uncertainty"
-    for bad_samples, bad_confidence, what in (([], 0.95, "an empty sample"), (sample, 1.5, "confidence 1.5")):
+
+    # The documented recipe, step by step in plain numpy: everybody's interval is the same
+    recipe = np.random.default_rng(0)
+    medians = np.median(sample[recipe.integers(0, sample.size, size=(2000, sample.size))], axis=1)
+    expected = (np.percentile(medians, 2.5), np.percentile(medians, 97.5))
+    assert np.allclose(interval, expected, rtol=0, atol=1e-12), (
+        f"bootstrap_ci(sample, seed=0) should be {expected} (one default_rng(seed), one integers call of shape "
+        f"(n_resamples, n), the statistic along axis=1, the 2.5th and 97.5th percentiles), got {interval}"
+    )
+    small_sample = sample[:17]
+    recipe = np.random.default_rng(3)
+    means = np.mean(small_sample[recipe.integers(0, 17, size=(300, 17))], axis=1)
+    expected = (np.percentile(means, 10), np.percentile(means, 90))
+    got = bootstrap_ci(list(small_sample), statistic=np.mean, confidence=0.8, n_resamples=300, seed=3)
+    assert np.allclose(got, expected, rtol=0, atol=1e-12), (
+        f"an 80% interval of the mean (300 resamples, seed 3) should be {expected}, got {got}"
+    )
+    for bad_samples, bad_confidence, what in (([], 0.95, "an empty sample"), (sample, 1.5, "confidence 1.5"),
+                                              (sample, 1.0, "confidence 1.0"), (sample, 0.0, "confidence 0.0")):
         try:
             bootstrap_ci(bad_samples, confidence=bad_confidence)
             assert False, f"bootstrap_ci with {what} should raise ValueError"
@@ -469,7 +500,7 @@ def find_outliers(samples, k=1.5):
 
     STEP-BY-STEP IMPLEMENTATION:
     1. values = samples as a 1-D float array
-    2. low, high = tukey_fences(values, k)
+    2. The two fences come from your tukey_fences (with the same k)
     3. Return the indices where values < low or values > high (an integer array, possibly empty)
 
     EXAMPLE USAGE:
@@ -492,6 +523,7 @@ def find_outliers(samples, k=1.5):
 # ### 🧪 Test Your Outlier Detection
 
 # %% nbgrader={"grade": true, "grade_id": "test-outliers", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: percentile
 def test_outliers():
     """Fences of 1..100; injected outliers found at their indices; nothing flagged in clean data."""
     print("🔬 Unit Test: tukey_fences and find_outliers...")
@@ -515,6 +547,9 @@ def test_outliers():
     on_the_fence = [1, 1, 1, 1, 2, 2, 2, 2, 3.5]  # Q1 = 1, Q3 = 2: the upper fence is exactly 3.5
     assert find_outliers(on_the_fence).size == 0, "a value exactly on a fence is not an outlier (strictly outside only)"
     assert find_outliers(on_the_fence[:-1] + [3.6]).tolist() == [8], "3.6 is beyond the fence at 3.5"
+    low_fence = [-0.5, 1, 1, 1, 1, 2, 2, 2, 2]  # Q1 = 1, Q3 = 2: the lower fence is exactly -0.5
+    assert find_outliers(low_fence).size == 0, "a value exactly on the lower fence is not an outlier"
+    assert find_outliers([-0.6] + low_fence[1:]).tolist() == [0], "-0.6 is below the lower fence at -0.5"
     print("✅ fences of 1..100: (-48.5, 149.5)")
     print("✅ injected outliers found at [3, 50, 120, 177]; clean data has none")
 
@@ -705,7 +740,8 @@ def benchmark(fn, *args, warmup=3, repeats=30, clock=time.perf_counter, name=Non
 
     IMPLEMENTATION HINTS:
     - Read the clock only immediately around the call: nothing else belongs inside
-    - getattr(fn, "__name__", type(fn).__name__)
+    - A callable object (an instance with __call__, like a model) has no __name__: getattr
+      with a default lets you fall back to the name of its type
     """
     ### BEGIN SOLUTION
     if repeats < 1:
@@ -732,6 +768,7 @@ def benchmark(fn, *args, warmup=3, repeats=30, clock=time.perf_counter, name=Non
 # exactly those ten timings, whatever else the machine is doing.
 
 # %% nbgrader={"grade": true, "grade_id": "test-benchmark", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: percentile, bootstrap_ci, tukey_fences, find_outliers
 def test_benchmark():
     """Warm-up calls are not timed; each repeat is timed with the injected clock."""
     print("🔬 Unit Test: benchmark...")
@@ -760,6 +797,8 @@ def test_benchmark():
     assert no_warmup.name == "cold start", "an explicit name should be used"
     assert np.isclose(no_warmup.times[0], 0.2) and np.isclose(no_warmup.max, 0.2), "with warmup=0 the first (cold) call is timed"
     assert no_warmup.outliers.tolist() == [0], "the cold call should be flagged as an outlier"
+    single = benchmark(lambda: clock2.advance(0.004), warmup=0, repeats=1, clock=clock2)
+    assert single.n == 1 and np.isclose(single.times[0], 0.004), "repeats=1 is the smallest valid benchmark: one timing"
 
     for kwargs, what in (({"repeats": 0}, "repeats=0"), ({"warmup": -1}, "warmup=-1")):
         try:
@@ -767,6 +806,16 @@ def test_benchmark():
             assert False, f"benchmark with {what} should raise ValueError"
         except ValueError:
             pass
+
+    class TinyModel:
+        def __call__(self):
+            clock3.advance(0.003)
+
+    clock3 = ManualClock()
+    unnamed = benchmark(TinyModel(), warmup=0, repeats=2, clock=clock3)
+    assert unnamed.name == "TinyModel" and np.allclose(unnamed.times, [0.003, 0.003]), (
+        f"a callable object without __name__ is named after its type, got {unnamed.name!r}"
+    )
 
     real = benchmark(sum, range(1000), warmup=1, repeats=5)  # the default clock is time.perf_counter
     assert real.n == 5 and np.all(real.times > 0) and real.name == "sum", "with the real clock every timing is positive"
@@ -837,10 +886,12 @@ def permutation_test(a, b, n_permutations=2000, seed=0):
     split is at least as extreme as the real one.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. a, b as 1-D float arrays; observed = abs(np.median(a) - np.median(b))
-    2. pooled = np.concatenate([a, b]); rng = np.random.default_rng(seed)
-    3. Repeat n_permutations times: shuffled = rng.permutation(pooled); the first len(a)
-       values play "a", the rest "b"; count it if their |median difference| >= observed
+    1. a, b as 1-D float arrays; observed = the absolute difference of their medians
+    2. Pool them into one array (a's values first, then b's) and make ONE generator from
+       `seed` (numpy's default_rng)
+    3. Repeat n_permutations times: shuffle the pool with the generator's permutation
+       method; the first len(a) shuffled values play "a", the rest "b" (a and b may
+       have different sizes); count the shuffle if their |median difference| >= observed
     4. Return (count + 1) / (n_permutations + 1)
 
     EXAMPLE USAGE:
@@ -850,7 +901,7 @@ def permutation_test(a, b, n_permutations=2000, seed=0):
     ```
 
     IMPLEMENTATION HINTS:
-    - rng.permutation(array) returns a shuffled copy
+    - A generator's permutation(array) returns a shuffled copy and leaves the array alone
     - Use >= (not >): ties count as "at least as extreme"
     """
     ### BEGIN SOLUTION
@@ -876,11 +927,14 @@ def speedup_ci(baseline, candidate, confidence=0.95, n_resamples=2000, seed=0):
     resample, and return the percentiles that enclose `confidence` of the ratios.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. base, cand as 1-D float arrays; rng = np.random.default_rng(seed)
-    2. base_medians = np.median(base[rng.integers(0, len(base), size=(n_resamples, len(base)))], axis=1)
-    3. cand_medians: the same for cand (drawn after base's indices, from the same rng)
-    4. ratios = base_medians / cand_medians
-    5. tail = (1 - confidence) / 2 * 100; return (percentile(ratios, tail), percentile(ratios, 100 - tail))
+    1. base, cand as 1-D float arrays; ONE generator from `seed` (numpy's default_rng)
+    2. The baseline's resampled medians: as in bootstrap_ci, one `integers` call for all
+       resample indices of the baseline (shape (n_resamples, len(base))), then the median
+       of each row
+    3. Then the candidate's, the same way, with indices of its own size, drawn from the
+       same generator AFTER the baseline's (the groups are resampled independently)
+    4. The ratio of the two, element by element: baseline median over candidate median
+    5. Return your percentile() of the ratios at the lower and upper tail, as in bootstrap_ci
 
     EXAMPLE USAGE:
     ```python
@@ -909,6 +963,7 @@ def speedup_ci(baseline, candidate, confidence=0.95, n_resamples=2000, seed=0):
 # distribution (a large p-value, a CI around 1), and identical samples (p = 1).
 
 # %% nbgrader={"grade": true, "grade_id": "test-significance", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: percentile
 def test_significance():
     """Permutation p-values and speed-up intervals on data with known differences."""
     print("🔬 Unit Test: permutation_test and speedup_ci...")
@@ -934,6 +989,41 @@ def test_significance():
     assert speedup_ci(slow, fast, seed=0) == (low, high), "the same seed must give the same interval"
     same_low, same_high = speedup_ci(same_a, same_b, seed=0)
     assert same_low < 1.0 < same_high, f"same distribution: the CI should contain 1, got ({same_low:.4f}, {same_high:.4f})"
+    # Unequal group sizes, checked against the documented recipes in plain numpy
+    data = np.random.default_rng(21)
+    a13, b21 = data.lognormal(0.0, 0.3, size=13), data.lognormal(0.15, 0.3, size=21)
+    recipe = np.random.default_rng(4)
+    pooled, observed = np.concatenate([a13, b21]), abs(np.median(a13) - np.median(b21))
+    count = 0
+    for _ in range(300):
+        shuffled = recipe.permutation(pooled)
+        count += abs(np.median(shuffled[:13]) - np.median(shuffled[13:])) >= observed
+    expected_p = (count + 1) / 301
+    got_p = permutation_test(a13, b21, n_permutations=300, seed=4)
+    assert 0.05 < expected_p < 0.95 and abs(got_p - expected_p) < 1e-12, (
+        f"13 vs 21 timings, 300 shuffles, seed 4: p should be {expected_p:.6f}, got {got_p} "
+        "(the first len(a) shuffled values play a, the rest b)"
+    )
+    as_lists = permutation_test(list(a13), list(b21), n_permutations=300, seed=4)
+    as_2d = permutation_test(a13.reshape(13, 1), b21.reshape(3, 7), n_permutations=300, seed=4)
+    assert as_lists == got_p and as_2d == got_p, "lists and 2-D arrays of timings should work like flat arrays"
+    assert speedup_ci(list(a13), b21.reshape(3, 7), n_resamples=500, seed=4) == speedup_ci(a13, b21, n_resamples=500, seed=4), (
+        "speedup_ci should accept lists and 2-D arrays of timings like flat arrays"
+    )
+    assert speedup_ci(a13.reshape(1, 13), list(b21), n_resamples=500, seed=4) == speedup_ci(a13, b21, n_resamples=500, seed=4), (
+        "speedup_ci should accept a 2-D baseline and a list of candidate timings"
+    )
+    recipe = np.random.default_rng(4)
+    base_medians = np.median(a13[recipe.integers(0, 13, size=(500, 13))], axis=1)
+    cand_medians = np.median(b21[recipe.integers(0, 21, size=(500, 21))], axis=1)
+    for confidence, tail in ((0.95, 2.5), (0.8, 10.0)):
+        expected = (np.percentile(base_medians / cand_medians, tail), np.percentile(base_medians / cand_medians, 100 - tail))
+        got = speedup_ci(a13, b21, confidence=confidence, n_resamples=500, seed=4)
+        assert np.allclose(got, expected, rtol=0, atol=1e-12), (
+            f"speedup_ci(13 vs 21 timings, confidence={confidence}, 500 resamples, seed 4) should be {expected}, got {got}: "
+            "resample the baseline first, then the candidate with its own size, from one generator"
+        )
+
     inverse = speedup_ci(fast, slow, seed=0)
     assert 0.45 < inverse[0] < inverse[1] < 0.56, f"the other way round the speed-up is about 0.5, got {inverse}"
     print(f"✅ 2x difference: p = {p:.5f}, speed-up CI ({low:.2f}, {high:.2f})")
@@ -1008,11 +1098,11 @@ def compare(baseline, candidate, alpha=0.05, min_effect=0.05, confidence=0.95, n
     `significant` and `meaningful`, and return a Comparison.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. base_times, base_name = _times_and_name(baseline, "baseline"); the same for the
-       candidate (default name "candidate")
-    2. speedup = median(base_times) / median(cand_times)  (as a float)
-    3. ci = speedup_ci(base_times, cand_times, confidence, n_resamples, seed)
-    4. p_value = permutation_test(base_times, cand_times, n_resamples, seed)
+    1. Turn each argument into (timings, name) with the provided _times_and_name; the
+       default names are "baseline" and "candidate"
+    2. speedup = median(baseline timings) / median(candidate timings), as a float
+    3. ci: your speedup_ci of the two timings, passing on confidence, n_resamples and seed
+    4. p_value: your permutation_test of the two timings, with n_resamples shuffles and seed
     5. significant = p_value < alpha
        meaningful = significant and max(speedup, 1 / speedup) >= 1 + min_effect
     6. Return Comparison(base_name, cand_name, speedup, ci, p_value, alpha, min_effect,
@@ -1028,6 +1118,8 @@ def compare(baseline, candidate, alpha=0.05, min_effect=0.05, confidence=0.95, n
 
     IMPLEMENTATION HINTS:
     - bool(...) keeps numpy booleans out of the result
+    - Both rules are boundaries: p exactly equal to alpha is NOT significant, an effect of
+      exactly min_effect IS meaningful
     """
     ### BEGIN SOLUTION
     base_times, base_name = _times_and_name(baseline, "baseline")
@@ -1049,6 +1141,7 @@ def compare(baseline, candidate, alpha=0.05, min_effect=0.05, confidence=0.95, n
 # meaningful, and a candidate that is slower.
 
 # %% nbgrader={"grade": true, "grade_id": "test-compare", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: percentile, permutation_test, speedup_ci
 def test_compare():
     """Significant and meaningful, not significant, significant but not meaningful, slower."""
     print("🔬 Unit Test: compare...")
@@ -1082,6 +1175,35 @@ def test_compare():
     few = compare([1.0e-3, 1.6e-3, 0.7e-3, 1.9e-3, 1.3e-3], [1.1e-3, 0.6e-3, 1.5e-3, 0.9e-3, 1.2e-3])
     assert few.speedup > 1.05 and few.significant is False and few.meaningful is False, (
         f"5 noisy runs each: an 18% difference in the medians, but not significant (p = {few.p_value:.2f}), so not meaningful either"
+    )
+
+    # The boundaries: p exactly alpha is not significant; an effect of exactly min_effect matters
+    edge = compare(slow, fast, n_resamples=19)
+    assert edge.p_value == 0.05 and edge.significant is False and edge.meaningful is False, (
+        f"with 19 shuffles the smallest p-value is 1/20 = 0.05 = alpha: not significant (p < alpha), got {edge}"
+    )
+    assert compare(slow, fast, n_resamples=19, alpha=np.float64(0.051)).significant is True, (
+        "p = 0.05 < alpha = 0.051: significant (a Python bool, also when alpha is a numpy float)"
+    )
+    base_21 = [2.1 + 0.001 * k for k in range(-10, 11)]   # median exactly 2.1
+    cand_20 = [2.0 + 0.001 * k for k in range(-10, 11)]   # median exactly 2.0: speed-up exactly 1.05
+    exact = compare(base_21, cand_20, min_effect=np.float64(0.05))
+    assert exact.speedup == 1.05 and exact.significant is True and exact.meaningful is True, (
+        f"a speed-up of exactly 1 + min_effect (1.05) is meaningful (>=), got {exact}"
+    )
+    data = np.random.default_rng(21)
+    a13, b21 = data.lognormal(0.0, 0.3, size=13), data.lognormal(0.15, 0.3, size=21)
+    moderate = compare(a13, b21, n_resamples=300, seed=4)
+    assert moderate.p_value == permutation_test(a13, b21, n_permutations=300, seed=4), (
+        "compare(baseline, candidate) should run permutation_test(baseline timings, candidate timings, ...), in that order"
+    )
+    assert type(moderate.speedup) is float, f"speedup should be a Python float, got {type(moderate.speedup).__name__}"
+    configured = compare(slow, fast, confidence=0.8, n_resamples=300, seed=5)
+    assert configured.ci == speedup_ci(slow.times, fast.times, confidence=0.8, n_resamples=300, seed=5), (
+        "compare must pass confidence, n_resamples and seed on to speedup_ci"
+    )
+    assert configured.p_value == permutation_test(slow.times, fast.times, n_permutations=300, seed=5), (
+        "compare must pass n_resamples and seed on to permutation_test"
     )
 
     slower = compare(fast, slow)
@@ -1251,12 +1373,14 @@ def offline(model, samples, batch_size=64, warmup=1, clock=time.perf_counter, na
 
     STEP-BY-STEP IMPLEMENTATION:
     1. n = len(samples); n == 0 or batch_size < 1 is a ValueError
-    2. Warm up: call model(samples[:batch_size]) `warmup` times, untimed
-    3. start = clock(); for each batch samples[begin:begin + batch_size] (begin = 0,
-       batch_size, 2*batch_size, ...): time model(batch) and keep the batch latency;
-       elapsed = clock() - start after the last batch
-    4. metrics = {"samples": n, "batch_size": batch_size, "batches": number of batches,
-                  "elapsed_s": elapsed, "throughput_sps": n / elapsed}
+    2. Warm up: `warmup` untimed calls of the model on the first batch (the first
+       batch_size samples)
+    3. Read the clock once before the first batch. For each batch (consecutive slices of
+       batch_size samples; the last may be shorter): time the model call on it and keep
+       that batch latency. After the last batch, the elapsed time is the clock now minus
+       the first reading
+    4. metrics: "samples" (n), "batch_size", "batches" (how many were run), "elapsed_s"
+       and "throughput_sps" (samples per second over the whole pass)
     5. Return ScenarioResult("offline", name, batch_latencies (ndarray), metrics)
 
     EXAMPLE USAGE:
@@ -1302,6 +1426,7 @@ def offline(model, samples, batch_size=64, warmup=1, clock=time.perf_counter, na
 # 90.1 ms); for offline, `t(b) = 1 ms + 0.1 ms · b`, the cost model of the table above.
 
 # %% nbgrader={"grade": true, "grade_id": "test-scenarios", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: percentile
 def test_scenarios():
     """single_stream and offline with fake models on a ManualClock."""
     print("🔬 Unit Test: single_stream and offline...")
@@ -1314,7 +1439,7 @@ def test_scenarios():
         clock.advance(float(np.sum(batch)) * 1e-3)
 
     samples = np.arange(1, 101, dtype=float).reshape(100, 1)
-    ss = single_stream(value_ms_model, samples, warmup=2, clock=clock, name="fake", target_p90=0.095)
+    ss = single_stream(value_ms_model, samples, warmup=2, clock=clock, name="fake", target_p90=np.float64(0.095))
     assert isinstance(ss, ScenarioResult) and ss.scenario == "single-stream" and ss.name == "fake", f"got {ss!r}"
     assert len(batches) == 102 and all(b.shape == (1, 1) for b in batches), "2 warm-up calls + 100 queries, each a batch of one (shape (1, 1))"
     assert np.allclose(ss.latencies, np.arange(1, 101) * 1e-3, rtol=0, atol=1e-12), "query v should take v ms; warm-ups not recorded"
@@ -1322,9 +1447,26 @@ def test_scenarios():
     for key, expected in (("samples", 100), ("p50_latency_s", 0.0505), ("p90_latency_s", 0.0901),
                           ("p99_latency_s", 0.09901), ("mean_latency_s", 0.0505)):
         assert key in ss.metrics and abs(ss.metrics[key] - expected) < 1e-9, f"metrics[{key!r}] should be {expected}, got {ss.metrics.get(key)}"
-    assert ss.target == 0.095 and ss.meets_target is True, "p90 = 90.1 ms meets a 95 ms target"
+    assert ss.target == 0.095 and ss.meets_target is True, "p90 = 90.1 ms meets a 95 ms target (a Python bool, not np.bool_)"
+    assert all(type(ss.metrics[key]) is float for key in ("mean_latency_s", "p50_latency_s", "p90_latency_s", "p99_latency_s")), (
+        f"the latency metrics should be Python floats, got {[type(v).__name__ for v in ss.metrics.values()]}"
+    )
+    one = single_stream(value_ms_model, samples[:1], warmup=0, clock=clock)
+    assert one.metrics["samples"] == 1 and np.isclose(one.metrics["p90_latency_s"], 1e-3), "a single query is a valid run"
     assert single_stream(value_ms_model, samples, clock=clock, target_p90=0.080).meets_target is False, "90.1 ms misses an 80 ms target"
     assert single_stream(value_ms_model, samples[:5], clock=clock).meets_target is None, "no target: meets_target is None"
+    clock.now = 0.0  # the same clock readings as a first run, so the same p90 to the last bit
+    p90 = single_stream(value_ms_model, samples, warmup=0, clock=clock).metrics["p90_latency_s"]
+    clock.now = 0.0
+    exactly = single_stream(value_ms_model, samples, warmup=0, clock=clock, target_p90=p90)
+    assert exactly.metrics["p90_latency_s"] == p90 and exactly.meets_target is True, (
+        "a p90 exactly equal to the target meets it (p90 <= target)"
+    )
+    try:
+        single_stream(value_ms_model, samples[:0], clock=clock)
+        assert False, "single_stream with no samples should raise ValueError"
+    except ValueError:
+        pass
     assert ss.headline() == ("p90 latency", "90.10 ms"), f"headline should be ('p90 latency', '90.10 ms'), got {ss.headline()}"
 
     sizes = []
@@ -1339,7 +1481,24 @@ def test_scenarios():
     assert np.allclose(off.latencies, [4.2e-3, 4.2e-3, 4.2e-3, 1.4e-3]), f"batch latencies should be 4.2, 4.2, 4.2, 1.4 ms, got {off.latencies}"
     assert abs(off.metrics["elapsed_s"] - 0.014) < 1e-12, f"elapsed should be 14 ms, got {off.metrics['elapsed_s']}"
     assert abs(off.metrics["throughput_sps"] - 100 / 0.014) < 1e-6, f"throughput should be 7142.86 samples/s, got {off.metrics['throughput_sps']}"
+    assert type(off.metrics["elapsed_s"]) is float and type(off.metrics["throughput_sps"]) is float, (
+        "elapsed_s and throughput_sps should be Python floats"
+    )
     assert off.headline() == ("throughput", "7,143 samples/s"), f"got {off.headline()}"
+    assert isinstance(off.latencies, np.ndarray) and off.latencies.shape == (4,), (
+        f"offline latencies should be a numpy array of the 4 batch times, got {type(off.latencies).__name__}"
+    )
+    exact_fit = offline(linear_cost_model, np.zeros((96, 3)), batch_size=32, warmup=0, clock=clock)
+    assert exact_fit.metrics["batches"] == 3 and sizes[-3:] == [32, 32, 32], "96 samples in batches of 32: exactly 3 batches"
+    ticks = [0]                                   # a clock that counts whole ticks (ints), like perf_counter_ns
+
+    def tick_model(batch):
+        ticks[0] += 5
+
+    counted = offline(tick_model, np.zeros((6, 1)), batch_size=4, warmup=0, clock=lambda: ticks[0])
+    assert counted.metrics["elapsed_s"] == 10 and type(counted.metrics["elapsed_s"]) is float, (
+        f"elapsed_s should be a Python float even when the clock counts in ints, got {counted.metrics['elapsed_s']!r}"
+    )
     one_by_one = offline(linear_cost_model, np.zeros((100, 3)), batch_size=1, clock=clock)
     assert abs(one_by_one.metrics["throughput_sps"] - 100 / 0.11) < 1e-6, "batch 1: 100 calls of 1.1 ms = 909.09 samples/s"
     for bad in ({"batch_size": 0}, {"samples": np.zeros((0, 3))}):
@@ -1438,8 +1597,8 @@ def poisson_arrivals(n, qps, seed=0):
 
     STEP-BY-STEP IMPLEMENTATION:
     1. n < 0 or qps <= 0 is a ValueError
-    2. rng = np.random.default_rng(seed)
-    3. gaps = rng.exponential(1.0 / qps, size=n)
+    2. Make one generator from `seed` (numpy's default_rng)
+    3. Draw n exponential gaps from it whose mean is 1/qps
     4. Return np.cumsum(gaps) (the first query arrives after the first gap)
 
     EXAMPLE USAGE:
@@ -1522,8 +1681,8 @@ def simulate_queue(arrivals, service_times):
     1. arrivals, service as 1-D float arrays; different lengths, or arrivals that are not
        sorted (non-decreasing), is a ValueError
     2. free_at = -inf (the server is idle before the first query)
-    3. For each query i: start[i] = max(arrivals[i], free_at); finish[i] = start[i] + service[i];
-       free_at = finish[i]
+    3. For each query i, in order: it starts at the later of its arrival and free_at; it
+       finishes its service time after it starts; the server is then free at that finish
     4. Return {"start": start, "finish": finish, "wait": start - arrivals,
                "latency": finish - arrivals}
 
@@ -1535,7 +1694,9 @@ def simulate_queue(arrivals, service_times):
     ```
 
     IMPLEMENTATION HINTS:
-    - np.any(np.diff(arrivals) < 0) detects unsorted arrivals
+    - np.diff gives the gaps between consecutive arrivals: a negative gap means unsorted
+      (a gap of 0 is fine: two queries may arrive at the same time)
+    - Keep everything float: integer arrival times with fractional service times are fine
     - A plain Python loop is fine (this is the Lindley recursion of queueing theory)
     """
     ### BEGIN SOLUTION
@@ -1578,10 +1739,22 @@ def test_simulate_queue():
     for key, expected in (("start", [0, 3, 4, 10]), ("finish", [3, 4, 5, 12]), ("wait", [0, 2, 2, 0]), ("latency", [3, 3, 3, 2])):
         assert isinstance(trace[key], np.ndarray) and np.allclose(trace[key], expected), f"{key} should be {expected}, got {trace[key]}"
 
+    shaped = simulate_queue(np.array([[0, 1, 2, 10]]), [[3], [1], [1], [2]])  # a row and a column of 4 values
+    assert shaped["latency"].shape == (4,) and np.allclose(shaped["latency"], [3, 3, 3, 2]), (
+        "arrivals and service times of any shape are flattened to 1-D first"
+    )
     idle = simulate_queue([0.0, 5.0, 10.0], [1.0, 1.0, 1.0])
     assert np.allclose(idle["wait"], 0) and np.allclose(idle["latency"], 1), "queries that never overlap never wait"
     burst = simulate_queue([0.0, 0.0, 0.0], [1.0, 1.0, 1.0])
     assert np.allclose(burst["latency"], [1, 2, 3]), f"three queries at once finish after 1, 2 and 3 s, got {burst['latency']}"
+    mixed = simulate_queue([0, 1, 1], [0.5, 0.75, 0.25])  # integer arrivals, fractional service times
+    assert np.allclose(mixed["start"], [0.0, 1.0, 1.75]) and np.allclose(mixed["finish"], [0.5, 1.75, 2.0]), (
+        f"integer arrival times must not truncate the results to integers, got start {mixed['start']} finish {mixed['finish']}"
+    )
+    early = simulate_queue([-2.0, -1.5], [1.0, 1.0])  # times measured from some later origin
+    assert np.allclose(early["start"], [-2.0, -1.0]) and np.allclose(early["wait"], [0.0, 0.5]), (
+        f"the server is idle before the first query, whenever that is (free_at = -inf), got start {early['start']}"
+    )
     late = simulate_queue([1.0, 2.0], [0.5, 0.25])
     assert np.allclose(late["start"], [1.0, 2.0]), "an idle server starts each query when it arrives (not at time 0)"
 
@@ -1634,8 +1807,8 @@ def simulate_server(service_times, qps, target_p99, seed=0, n_queries=None, name
 
     STEP-BY-STEP IMPLEMENTATION:
     1. service = service_times as a 1-D float array; n_queries defaults to its length;
-       service = np.resize(service, n_queries) repeats it cyclically to that length
-    2. arrivals = poisson_arrivals(n_queries, qps, seed)
+       repeat the service times cyclically to n_queries values (np.resize does exactly that)
+    2. The arrival times: your poisson_arrivals for n_queries queries at qps, with seed
     3. latency = simulate_queue(arrivals, service)["latency"]; keep the "wait" too
     4. metrics = {"samples": n_queries, "qps": float(qps),
                   "utilization": qps * mean(service), "mean_service_s": mean(service),
@@ -1691,9 +1864,10 @@ def max_qps(service_times, target_p99, seed=0, n_queries=None, tol=0.01):
        (np.resize, as in simulate_server)
     2. If percentile(service, 99) > target_p99, return 0.0: latency >= service time, so
        no rate can meet the target
-    3. lo, hi = 0.0, 1.0 / service.mean()
-    4. Up to 100 times: stop when hi - lo <= tol * hi; otherwise mid = (lo + hi) / 2;
-       if simulate_server(service, mid, target_p99, seed).meets_target: lo = mid, else hi = mid
+    3. Bracket the answer: lo = 0.0, hi = the capacity 1 / mean(service)
+    4. Up to 100 times: stop once hi - lo <= tol * hi; otherwise simulate the middle rate
+       with simulate_server (the same seed every time). If it meets the target, the answer
+       is at least that rate: it becomes lo; otherwise it becomes hi
     5. Return lo (a rate that meets the target; lo / (1 - tol) does not)
 
     EXAMPLE USAGE:
@@ -1743,6 +1917,7 @@ def server(model, samples, qps, target_p99, seed=0, n_queries=None, warmup=2, cl
 # queueing, at 900 QPS (`ρ = 0.9`) the M/D/1 formula predicts a mean wait of 4.5 ms.
 
 # %% nbgrader={"grade": true, "grade_id": "test-server", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: percentile, poisson_arrivals, simulate_queue
 def test_server():
     """simulate_server against queueing theory; max_qps finds the edge of the target."""
     print("🔬 Unit Test: simulate_server and max_qps...")
@@ -1752,6 +1927,12 @@ def test_server():
     assert quiet.latencies.shape == (1000,) and quiet.metrics["samples"] == 1000, "one latency per query"
     assert abs(quiet.metrics["p99_latency_s"] - 1e-3) < 1e-9, f"at 1 QPS nobody waits: p99 = the 1 ms service, got {quiet.metrics['p99_latency_s']}"
     assert quiet.meets_target is True and quiet.target == 2e-3, "1 ms meets a 2 ms target"
+    assert simulate_server(np.full(10, 1e-3), 1.0, np.float64(2e-3)).meets_target is True, "meets_target is a Python bool"
+    numbers = simulate_server(np.full(10, 1e-3), np.float32(5.0), 2e-3, n_queries=np.int64(10)).metrics
+    assert type(numbers["samples"]) is int and all(type(v) is float for k, v in numbers.items() if k != "samples"), (
+        f"the metrics should be plain Python numbers (int samples, floats otherwise), got "
+        f"{ {k: type(v).__name__ for k, v in numbers.items()} }"
+    )
     assert abs(quiet.metrics["utilization"] - 0.001) < 1e-12, f"utilisation = 1 QPS x 1 ms = 0.001, got {quiet.metrics['utilization']}"
 
     busy = simulate_server(np.full(20000, 1e-3), qps=900.0, target_p99=2e-3, seed=0)
@@ -1771,6 +1952,8 @@ def test_server():
     for key in ("p50_latency_s", "p90_latency_s", "p99_latency_s", "mean_latency_s", "mean_wait_s", "mean_service_s"):
         assert key in result.metrics, f"metrics should include {key!r}"
     assert np.isclose(result.metrics["p99_latency_s"], np.percentile(expected, 99)), "p99 of the simulated latencies"
+    edge = simulate_server(service, 400.0, result.metrics["p99_latency_s"], seed=9)
+    assert edge.meets_target is True, "a p99 exactly equal to the target meets it (p99 <= target)"
     cycled = simulate_server([1e-3, 2e-3], 10.0, 1.0, n_queries=5)
     assert cycled.metrics["samples"] == 5 and np.isclose(cycled.metrics["mean_service_s"], 1.4e-3), (
         "n_queries=5 repeats the service times: 1, 2, 1, 2, 1 ms (mean 1.4 ms)"
@@ -1778,12 +1961,25 @@ def test_server():
 
     constant = np.full(2000, 1e-3)
     best = max_qps(constant, 3e-3, seed=0, tol=0.01)
+    assert type(best) is float, f"max_qps should return a Python float, got {type(best).__name__}"
     assert 100 < best < 1000, f"the max QPS for a 3 ms p99 with 1 ms service lies between 100 and the 1000 QPS capacity, got {best}"
     assert simulate_server(constant, best, 3e-3, seed=0).meets_target, f"{best:.1f} QPS should meet the target"
     assert not simulate_server(constant, best / (1 - 0.01) * (1 + 1e-9), 3e-3, seed=0).meets_target, (
         "1% above the answer the target should be missed: bisect until hi - lo <= tol * hi"
     )
     assert max_qps(constant, 0.5e-3) == 0.0, "a 0.5 ms target cannot be met when every query takes 1 ms"
+    tick = 2.0 ** -10  # about 1 ms, exactly representable: latencies without waiting are exactly `tick`
+    at_service_time = max_qps(np.full(2000, tick), tick)
+    assert at_service_time > 0 and simulate_server(np.full(2000, tick), at_service_time, tick).meets_target, (
+        f"a target exactly equal to the service time can be met at a low enough rate (only p99 > target is hopeless), got {at_service_time}"
+    )
+    seeded = max_qps(constant, 3e-3, seed=5)
+    assert seeded != best and simulate_server(constant, seeded, 3e-3, seed=5).meets_target, (
+        f"max_qps must simulate with the seed it is given (seed 5 gives another edge than seed 0), got {seeded} and {best}"
+    )
+    assert max_qps([1e-3, 1e-3], 3e-3, n_queries=2000) == best, (
+        "n_queries=2000 should repeat two service times to 2000 queries, exactly like np.full(2000, 1e-3)"
+    )
     print(f"✅ 1 QPS: p99 {format_seconds(quiet.metrics['p99_latency_s'])}; 900 QPS: mean wait {format_seconds(busy.metrics['mean_wait_s'])} (M/D/1: 4.50 ms)")
     print(f"✅ max QPS with p99 <= 3 ms at 1 ms per query: {best:.0f} (capacity 1000)")
 
@@ -1984,36 +2180,41 @@ class BenchmarkReport:
 
         IMPLEMENTATION HINTS:
         - Collect lines in a list and "\\n".join them
+        - Every table row has the same shape, "| " + the cells joined by " | " + " |": a
+          small helper function that builds one row from its cells saves a lot of typing
         - BenchmarkResult has median, ci, p90, p99, outliers and n
         """
         ### BEGIN SOLUTION
+        def row(*cells):
+            return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+        def section(title, columns, alignment):
+            return ["", f"## {title}", "", row(*columns), row(*alignment)]
+
         lines = [f"# {self.title}", "",
                  "Environment: " + ", ".join(f"{key} {value}" for key, value in self.environment.items())]
         if self.benchmarks:
-            lines += ["", "## Microbenchmarks", "",
-                      "| benchmark | runs | median | 95% CI of median | p90 | p99 | outliers |",
-                      "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            lines += section("Microbenchmarks", ("benchmark", "runs", "median", "95% CI of median", "p90", "p99",
+                                                 "outliers"), ("---",) + ("---:",) * 6)
             for result in self.benchmarks:
                 low, high = result.ci
-                lines.append(f"| {result.name} | {result.n} | {format_seconds(result.median)} | "
-                             f"{format_seconds(low)} to {format_seconds(high)} | {format_seconds(result.p90)} | "
-                             f"{format_seconds(result.p99)} | {result.outliers.size} |")
+                lines.append(row(result.name, result.n, format_seconds(result.median),
+                                 f"{format_seconds(low)} to {format_seconds(high)}", format_seconds(result.p90),
+                                 format_seconds(result.p99), result.outliers.size))
         if self.scenarios:
-            lines += ["", "## Scenarios", "",
-                      "| model | scenario | samples | metric | value | target | meets target |",
-                      "| --- | --- | ---: | --- | ---: | ---: | --- |"]
+            lines += section("Scenarios", ("model", "scenario", "samples", "metric", "value", "target",
+                                           "meets target"), ("---", "---", "---:", "---", "---:", "---:", "---"))
             for result in self.scenarios:
                 metric, value = result.headline()
                 met = "–" if result.meets_target is None else ("yes" if result.meets_target else "no")
-                lines.append(f"| {result.name} | {result.label} | {result.metrics['samples']} | {metric} | {value} | "
-                             f"{format_seconds(result.target)} | {met} |")
+                lines.append(row(result.name, result.label, result.metrics["samples"], metric, value,
+                                 format_seconds(result.target), met))
         if self.comparisons:
-            lines += ["", "## Comparisons", "",
-                      "| baseline | candidate | speed-up | 95% CI | p-value | verdict |",
-                      "| --- | --- | ---: | ---: | ---: | --- |"]
+            lines += section("Comparisons", ("baseline", "candidate", "speed-up", "95% CI", "p-value", "verdict"),
+                             ("---", "---", "---:", "---:", "---:", "---"))
             for c in self.comparisons:
-                lines.append(f"| {c.baseline} | {c.candidate} | {c.speedup:.2f}x | {c.ci[0]:.2f}x to {c.ci[1]:.2f}x | "
-                             f"{c.p_value:.4f} | {c.verdict} |")
+                lines.append(row(c.baseline, c.candidate, f"{c.speedup:.2f}x", f"{c.ci[0]:.2f}x to {c.ci[1]:.2f}x",
+                                 f"{c.p_value:.4f}", c.verdict))
         return "\n".join(lines) + "\n"
         ### END SOLUTION
 
@@ -2078,6 +2279,7 @@ class BenchmarkReport:
 # checked row by row.
 
 # %% nbgrader={"grade": true, "grade_id": "test-report", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: percentile, bootstrap_ci, tukey_fences, find_outliers
 def test_report():
     """Markdown tables row by row, empty sections left out, and the JSON's structure."""
     print("🔬 Unit Test: BenchmarkReport.to_markdown and to_json...")
@@ -2122,6 +2324,12 @@ def test_report():
     assert lines.index("## Microbenchmarks") < lines.index("## Scenarios") < lines.index("## Comparisons"), "sections in order"
     assert lines[lines.index("## Scenarios") - 1] == "" and lines[lines.index("## Scenarios") + 1] == "", "blank lines around headings"
 
+    varied = BenchmarkResult("varied", np.arange(1, 21) * 1e-3)  # 1..20 ms: a real interval, low < high
+    varied_md = BenchmarkReport("Varied", environment=env).add(varied).to_markdown()
+    assert "| varied | 20 | 10.50 ms | 6.50 ms to 14.50 ms | 18.10 ms | 19.81 ms | 0 |" in varied_md.splitlines(), (
+        f"the row of 1..20 ms should read median 10.50 ms, CI 6.50 ms to 14.50 ms (low first), p90 18.10 ms, "
+        f"p99 19.81 ms, got:\n{varied_md}"
+    )
     only = BenchmarkReport("Only benchmarks", environment=env).add(fast).to_markdown()
     assert "## Microbenchmarks" in only and "## Scenarios" not in only and "## Comparisons" not in only, (
         "sections without results should be left out"
@@ -2167,6 +2375,7 @@ test_report()
 # depend on the machine's speed.
 
 # %% nbgrader={"grade": true, "grade_id": "test-tinytorch-models", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: percentile, bootstrap_ci, tukey_fences, find_outliers, benchmark, permutation_test, speedup_ci, compare, single_stream, offline, poisson_arrivals, simulate_queue, simulate_server, max_qps
 def test_tinytorch_models():
     """The whole toolkit on create_mlp and a small CNN, on the digits test set."""
     import tempfile

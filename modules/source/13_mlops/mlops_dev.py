@@ -165,10 +165,12 @@ def atomic_write(path, data: bytes) -> str:
     1. path = os.fspath(path) (accepts str and pathlib.Path); directory = its directory
        (os.path.dirname, or "." for a bare file name). The directory must already exist.
     2. If data is not bytes (or bytearray), raise TypeError
-    3. fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + file name + ".", suffix=".tmp")
+    3. Create the temporary file with tempfile.mkstemp IN `directory`, with a prefix and a
+       suffix so its name looks like ".<file name>.<random>.tmp"; it returns (fd, tmp)
     4. Inside a try block:
-       a. open the descriptor with os.fdopen(fd, "wb"), write data, flush, os.fsync
-       b. os.replace(tmp, path)
+       a. open the descriptor with os.fdopen(fd, "wb"), write data, flush Python's buffer,
+          then os.fsync the file (in that order: fsync only sees what was flushed)
+       b. rename the finished temporary file onto `path` with os.replace
     5. If anything raises (catch BaseException, so Ctrl-C cleans up too): delete tmp if it
        still exists, then re-raise the exception
     6. Return path
@@ -183,6 +185,7 @@ def atomic_write(path, data: bytes) -> str:
     - os.path.basename(path) is the file name
     - A bare `raise` inside `except` re-raises the exception that is being handled
     - os.path.exists(tmp) is False once os.replace has moved it
+    - `except Exception` would miss KeyboardInterrupt (Ctrl-C): it derives from BaseException
     """
     ### BEGIN SOLUTION
     path = os.fspath(path)
@@ -260,6 +263,64 @@ def test_atomic_write():
             pass
         else:
             raise AssertionError("atomic_write should refuse str data with a TypeError (encode it first)")
+
+        # Durability: the bytes are flushed and fsync'ed BEFORE the rename
+        real_fsync, events = os.fsync, []
+
+        def recording_fsync(fd):
+            events.append(("fsync", os.fstat(fd).st_size))   # what the OS has of the file right now
+            return real_fsync(fd)
+
+        def recording_replace(src, dst):
+            events.append(("replace", os.path.abspath(os.fspath(dst))))
+            return real_replace(src, dst)
+
+        os.fsync, os.replace = recording_fsync, recording_replace
+        try:
+            returned = atomic_write(pathlib.Path(target), bytearray(b"version three!"))
+        finally:
+            os.fsync, os.replace = real_fsync, real_replace
+        kinds = [kind for kind, _ in events]
+        assert "fsync" in kinds and "replace" in kinds and kinds.index("fsync") < kinds.index("replace"), (
+            f"atomic_write must os.fsync the temporary file before os.replace, saw {kinds}")
+        assert events[kinds.index("fsync")][1] == 14, (
+            f"when fsync runs the file must hold all 14 bytes (flush Python's buffer first), it held {events[kinds.index('fsync')][1]}")
+        assert isinstance(returned, str) and returned == target, f"a Path argument returns the path as a str, got {returned!r}"
+        with open(target, "rb") as fh:
+            assert fh.read() == b"version three!", "bytearray data should be written like bytes"
+
+        # A partial write: the disk fails after some bytes reached the temporary file
+        def failing_fsync(fd):
+            raise OSError("simulated disk failure during fsync")
+
+        os.fsync = failing_fsync
+        try:
+            atomic_write(target, b"half of a new version")
+        except OSError:
+            pass
+        else:
+            raise AssertionError("an error during fsync must propagate to the caller")
+        finally:
+            os.fsync = real_fsync
+        with open(target, "rb") as fh:
+            assert fh.read() == b"version three!", "after a failed (partial) write the old file must be intact"
+        assert os.listdir(tmp) == ["model.bin"], f"a partial temporary file must be deleted, found {sorted(os.listdir(tmp))}"
+
+        # Ctrl-C just before the rename: KeyboardInterrupt is a BaseException, not an Exception
+        def interrupted(src, dst):
+            raise KeyboardInterrupt
+
+        os.replace = interrupted
+        try:
+            atomic_write(target, b"interrupted")
+        except KeyboardInterrupt:
+            pass
+        else:
+            raise AssertionError("the KeyboardInterrupt must propagate to the caller")
+        finally:
+            os.replace = real_replace
+        assert os.listdir(tmp) == ["model.bin"], (
+            f"Ctrl-C must clean up the temporary file too (catch BaseException), found {sorted(os.listdir(tmp))}")
 
     print("✅ Atomic writes: complete or absent, never half-written")
 
@@ -403,7 +464,8 @@ class ModelRegistry:
 
         STEP-BY-STEP IMPLEMENTATION:
         1. Start from self._claimed_versions(name) (already sorted)
-        2. Keep version v only if os.path.isfile(join(self._version_dir(name, v), self.MANIFEST))
+        2. Keep version v only if its version directory holds a file named self.MANIFEST
+           (os.path.isfile)
         3. Return the list
 
         EXAMPLE USAGE:
@@ -428,10 +490,10 @@ class ModelRegistry:
         TODO: Return the last element of list_versions(name), or raise RegistryError.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. versions = self.list_versions(name)
+        1. Ask list_versions for the finished versions of `name`
         2. If there are none: raise RegistryError saying that the registry at self.root
-           has no versions of a model called name
-        3. Otherwise return the largest one
+           has no versions of a model called name (put the name in the message)
+        3. Otherwise return the largest one (as a number: v10 comes after v9)
 
         EXAMPLE USAGE:
         ```python
@@ -456,17 +518,18 @@ class ModelRegistry:
         TODO: Serialise, hash, claim a version directory, write weights, then the manifest.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. params = _parameters(model); metadata = {} if None. Check that metadata is a dict
-           and that json.dumps(metadata) works: otherwise raise TypeError (before anything
-           is written)
+        1. Get the parameter list with the provided _parameters helper; metadata = {} if
+           None. Check that metadata is a dict and that json.dumps accepts it: otherwise
+           raise TypeError (before anything is written)
         2. arrays = {"param_0": values of the first parameter, "param_1": ...}
-           (np.asarray(_values(p)) for each p)
-        3. buffer = io.BytesIO(); np.savez(buffer, **arrays); data = buffer.getvalue();
-           digest = sha256_hex(data)
-        4. Claim a number: os.makedirs(self._model_dir(name), exist_ok=True); then
-           version = 1 + the largest of self._claimed_versions(name) (1 if there are none);
-           os.mkdir(self._version_dir(name, version)). If that raises FileExistsError
-           (someone else took it), try the next number
+           (the ndarray behind each parameter, via _values)
+        3. Serialise once, in memory: np.savez the arrays (as keyword arguments) into an
+           io.BytesIO buffer, take its bytes, and hash exactly those bytes with sha256_hex
+        4. Claim a number: make sure the model's directory exists (self._model_dir, with
+           os.makedirs); the candidate is 1 + the largest of self._claimed_versions(name)
+           (1 if there are none); create its directory (self._version_dir) with os.mkdir,
+           which fails with FileExistsError if it exists. Then someone else took that
+           number: try the next one. Never reuse an existing version directory
         5. atomic_write the weights to <version dir>/self.WEIGHTS
         6. Build the manifest dict: name, version, created (UTC time as an ISO string),
            metadata, weights_file (self.WEIGHTS), sha256 (digest), size_bytes (len(data)),
@@ -483,7 +546,8 @@ class ModelRegistry:
         ```
 
         IMPLEMENTATION HINTS:
-        - datetime.now(timezone.utc).isoformat(timespec="seconds")
+        - datetime.now with the timezone.utc argument gives an aware UTC time, and its
+          isoformat method (timespec="seconds") the string
         - [int(n) for n in array.shape] turns a shape into a JSON-friendly list
         - str(array.dtype) gives "float32"
         - json.dumps raises TypeError for values it cannot serialise
@@ -533,12 +597,12 @@ class ModelRegistry:
 
     def manifest(self, name: str, version: Optional[int] = None) -> dict:
         """The manifest of a version (the latest by default), with clear errors."""
-        versions = self.list_versions(name)
-        if not versions:
-            raise RegistryError(f"the registry at '{self.root}' has no versions of model '{name}'")
-        version = versions[-1] if version is None else version
-        if version not in versions:
-            raise RegistryError(f"model '{name}' has no version {version} (available versions: {versions})")
+        available = self.list_versions(name)
+        if not available:
+            raise RegistryError(f"there is no model '{name}' in the registry at '{self.root}' (no versions)")
+        version = available[-1] if version is None else version
+        if version not in available:
+            raise RegistryError(f"model '{name}' has no version {version} (available versions: {available})")
         path = os.path.join(self._version_dir(name, version), self.MANIFEST)
         try:
             with open(path, encoding="utf-8") as fh:
@@ -559,6 +623,7 @@ class ModelRegistry:
 # half-way through (simulated again by a failing `os.replace`).
 
 # %% nbgrader={"grade": true, "grade_id": "test-registry-register", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: atomic_write
 def test_registry_register():
     """register numbers versions, writes a truthful manifest, never overwrites, survives a crash"""
     print("🔬 Unit Test: Model Registry (register)...")
@@ -650,6 +715,25 @@ def test_registry_register():
         assert v4 == 4, f"the next version must skip the interrupted v3 (never reuse a directory), got {v4}"
         assert registry.list_versions("iris") == [1, 2, 4], f"got {registry.list_versions('iris')}"
 
+        # A race: another process has just created v5 (still writing it) after we listed the versions
+        os.mkdir(os.path.join(root, "iris", "v5"))
+        with open(os.path.join(root, "iris", "v5", "other-process.part"), "wb") as fh:
+            fh.write(b"someone else's weights")
+        registry._claimed_versions = lambda name: [1, 2, 3, 4]   # the stale listing we saw a moment ago
+        try:
+            raced = registry.register(model_a, "iris")
+        finally:
+            del registry._claimed_versions
+        assert raced == 6, f"v5 was taken (os.mkdir raises FileExistsError): the next free number is 6, got {raced}"
+        assert os.listdir(os.path.join(root, "iris", "v5")) == ["other-process.part"], (
+            "the other process's version directory must not be touched (claim with os.mkdir, never reuse)")
+
+        # Version numbers are numbers: v10 comes after v9
+        for expected_version in (7, 8, 9, 10):
+            assert registry.register(model_b, "iris") == expected_version, f"expected version {expected_version}"
+        assert registry.list_versions("iris") == [1, 2, 4, 6, 7, 8, 9, 10], f"got {registry.list_versions('iris')}"
+        assert registry.latest("iris") == 10, f"latest should be 10 (numerically largest, not '9'), got {registry.latest('iris')}"
+
     print(f"✅ Registry: versions 1, 2 and (after a crash) 4; manifest sha256 {manifest['sha256'][:12]}…")
 
 test_registry_register()
@@ -715,9 +799,10 @@ def _registry_load(self, name: str, version: Optional[int] = None, model=None):
     STEP-BY-STEP IMPLEMENTATION:
     1. If model is None: raise TypeError (the registry stores weights, not architecture:
        the caller must build the model and pass it as model=...)
-    2. manifest = self.manifest(name, version) (this handles unknown names and versions);
-       version = manifest["version"]; directory = self._version_dir(name, version);
-       weights_path = join(directory, manifest["weights_file"]); manifest_path = join(directory, self.MANIFEST)
+    2. Read the manifest with the provided self.manifest (it handles unknown names and
+       versions, and picks the latest for version=None); take the version number from it.
+       weights_path = the manifest's "weights_file" inside that version's directory
+       (self._version_dir); manifest_path = self.MANIFEST in the same directory
     3. If weights_path is not a file: raise RegistryError naming the path ("missing")
     4. Read its bytes once; if sha256_hex(data) != manifest["sha256"]: raise RegistryError
        naming weights_path, saying that its sha256 differs from the one in the manifest
@@ -726,7 +811,8 @@ def _registry_load(self, name: str, version: Optional[int] = None, model=None):
        named in manifest["parameters"], in order. If a name is missing or an array's shape
        differs from the manifest's, raise RegistryError (the manifest and the weights
        disagree), naming both files
-    6. params = _parameters(model). If len(params) differs from the number of arrays:
+    6. The model's parameters (the _parameters helper): if there are more or fewer of
+       them than arrays:
        RegistryError naming manifest_path and both counts. For EVERY i, if the array's
        shape differs from _values(params[i]).shape: RegistryError naming manifest_path,
        "parameter i" and both shapes. Check all of them before writing any value
@@ -798,6 +884,7 @@ def _registry_load(self, name: str, version: Optional[int] = None, model=None):
 ModelRegistry.load = _registry_load
 
 # %% nbgrader={"grade": true, "grade_id": "test-registry-load", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: atomic_write, ModelRegistry
 def test_registry_load():
     """load round-trips in place, picks versions, and refuses tampered files and mismatched models"""
     print("🔬 Unit Test: Model Registry (load)...")
@@ -860,6 +947,23 @@ def test_registry_load():
             raise AssertionError("loading 3-output weights into a 5-output model should raise RegistryError")
         assert all(np.array_equal(u, _values(p)) for u, p in zip(untouched, five_outputs.parameters())), (
             "a failed load must not change any parameter: check every shape before writing any value")
+        longer = create_mlp(4, [8, 3], 2, seed=3)     # 6 parameters; the first 4 have exactly the stored shapes
+        untouched = [_values(p).copy() for p in longer.parameters()]
+        try:
+            registry.load("iris", model=longer)
+        except RegistryError:
+            pass
+        else:
+            raise AssertionError("4 stored parameters into a 6-parameter model must fail even when the first 4 shapes fit")
+        assert all(np.array_equal(u, _values(p)) for u, p in zip(untouched, longer.parameters())), (
+            "a failed load must not change the model")
+        shorter = create_mlp(4, [], 8, seed=3)        # 2 parameters (4, 8) and (8,): the first 2 stored shapes
+        try:
+            registry.load("iris", model=shorter)
+        except RegistryError:
+            pass
+        else:
+            raise AssertionError("4 stored parameters into a 2-parameter model must fail even when both shapes fit")
         deep = create_mlp(4, [8, 8], 3, seed=3)
         try:
             registry.load("iris", model=deep)
@@ -867,6 +971,28 @@ def test_registry_load():
             assert "4" in str(exc) and "6" in str(exc), f"the error should give both parameter counts (4 and 6), got: {exc}"
         else:
             raise AssertionError("4 stored parameters into a model with 6 should raise RegistryError")
+
+        # The manifest and the weights disagree (the manifest is not covered by the hash)
+        manifest_v2 = os.path.join(tmp, "iris", "v2", "manifest.json")
+        with open(manifest_v2, encoding="utf-8") as fh:
+            original_manifest = fh.read()
+        edited = json.loads(original_manifest)
+        edited["parameters"][0]["shape"] = [8, 4]
+        with open(manifest_v2, "w", encoding="utf-8") as fh:
+            json.dump(edited, fh)
+        victim = create_mlp(4, [8], 3, seed=9)
+        untouched = [_values(p).copy() for p in victim.parameters()]
+        try:
+            registry.load("iris", version=2, model=victim)
+        except RegistryError as exc:
+            assert "manifest.json" in str(exc) and "weights.npz" in str(exc), (
+                f"the error should name both files that disagree, got: {exc}")
+        else:
+            raise AssertionError("weights of shape (4, 8) with a manifest saying (8, 4) must be refused")
+        assert all(np.array_equal(u, _values(p)) for u, p in zip(untouched, victim.parameters())), (
+            "a refused load must not change the model")
+        with open(manifest_v2, "w", encoding="utf-8") as fh:
+            fh.write(original_manifest)
 
         # Tampering: flip one byte in the middle of version 1's weights
         weights_v1 = os.path.join(tmp, "iris", "v1", "weights.npz")
@@ -1135,7 +1261,10 @@ def test_model_monitor():
     assert abs(s["latency_p50_ms"] - 15.5) < 1e-9, f"p50 of 6..25 ms is 15.5, got {s['latency_p50_ms']}"
     assert abs(s["latency_p95_ms"] - 24.05) < 1e-9, f"p95 of 6..25 ms is 24.05 (linear interpolation), got {s['latency_p95_ms']}"
     assert s["latency_max_ms"] == 25.0 and s["accuracy"] == 1.0, f"max 25 ms and accuracy 1.0 expected, got {s}"
-    assert isinstance(s["latency_p95_ms"], float) and isinstance(s["batches"], int), "return plain Python numbers"
+    kinds = {key: type(value).__name__ for key, value in s.items()}
+    assert all(type(s[k]) is int for k in ("batches", "total_batches", "samples")), f"counts should be Python ints, got {kinds}"
+    assert all(type(s[k]) is float for k in ("accuracy", "latency_mean_ms", "latency_p50_ms", "latency_p95_ms",
+                                             "latency_max_ms")), f"statistics should be Python floats (not numpy scalars), got {kinds}"
     alerts = monitor.alerts()
     assert [a["kind"] for a in alerts] == ["latency"], f"p95 24.05 ms > 15 ms budget: one latency alert, got {alerts}"
     assert alerts[0]["value"] == s["latency_p95_ms"] and alerts[0]["threshold"] == 15.0, f"alert values wrong: {alerts[0]}"
@@ -1166,7 +1295,29 @@ def test_model_monitor():
     assert len(alerts) == 1 and alerts[0]["kind"] == "accuracy" and alerts[0]["value"] == 0.5, (
         f"with 5 batches at 0.5 one accuracy alert is due, got {alerts}")
 
-    for bad in ((-1.0, 0.5, 1), (1.0, 1.5, 1), (1.0, 0.5, 0), (float("nan"), 0.5, 1)):
+    # The boundaries: exactly at a threshold is fine, and the edge values are valid input
+    edge = ModelMonitor(window=4, accuracy_threshold=0.9, latency_budget_ms=15.0, min_batches=1)
+    for _ in range(3):
+        edge.record(15.0, 0.9, batch_size=10)
+    s = edge.summary()
+    assert s["accuracy"] == 0.9 and s["latency_p95_ms"] == 15.0, f"setup: accuracy 0.9 and p95 15 ms, got {s}"
+    assert edge.alerts() == [], f"accuracy exactly at the threshold and p95 exactly at the budget: no alert, got {edge.alerts()}"
+    tail = ModelMonitor(window=20, accuracy_threshold=0.5, latency_budget_ms=30.0, min_batches=1)
+    for latency in list(range(1, 20)) + [100]:
+        tail.record(float(latency), None, batch_size=1)
+    assert abs(tail.summary()["latency_p95_ms"] - 23.05) < 1e-9 and tail.summary()["latency_max_ms"] == 100.0
+    assert tail.alerts() == [], "the budget is on the p95 (23.05 ms <= 30 ms), not on the single slowest batch (100 ms)"
+    assert tail.summary()["accuracy"] is None, "a window of unlabelled batches has no accuracy (None)"
+    valid = ModelMonitor(window=5, min_batches=1)
+    valid.record(0.0, 0.0, batch_size=1)             # an instant batch, all wrong, of one sample: all valid
+    valid.record(0, 1, batch_size=np.int64(3))       # ints and numpy ints are numbers too
+    valid.record(2.0)                                # defaults: unlabelled, batch_size=1
+    s = valid.summary()
+    assert s["batches"] == 3 and s["samples"] == 5 and s["accuracy"] == 0.75, (
+        f"latency 0, accuracy 0 and 1 and batch_size 1 are valid; (0·1 + 1·3) / 4 = 0.75, got {s}")
+
+    for bad in ((-1.0, 0.5, 1), (1.0, 1.5, 1), (1.0, 0.5, 0), (float("nan"), 0.5, 1), (float("inf"), 0.5, 1),
+                (1.0, -0.1, 1), (1.0, 0.5, True), (1.0, 0.5, 2.5)):
         try:
             m.record(*bad)
         except ValueError:
@@ -1267,8 +1418,8 @@ def psi(reference, current, bins: int = 10, eps: float = 1e-4) -> float:
     TODO: Bin both samples with the reference's quantile edges and apply the PSI formula.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. If bins < 2: raise ValueError. ref = _sample(reference, "reference"),
-       cur = _sample(current, "current")
+    1. If bins is not an integer >= 2: raise ValueError. Validate both samples with the
+       provided _sample (its second argument names the sample in error messages)
     2. edges = the reference's quantiles at 1/bins, 2/bins, ..., (bins-1)/bins, with
        duplicates removed (np.unique, which also sorts them)
     3. The bin of each value: np.searchsorted(edges, values, side="left") — bins closed
@@ -1276,7 +1427,7 @@ def psi(reference, current, bins: int = 10, eps: float = 1e-4) -> float:
     4. r = counts of ref per bin / len(ref); c = counts of cur per bin / len(cur)
        (np.bincount with minlength=len(edges) + 1)
     5. Floor both at eps: np.maximum(r, eps), np.maximum(c, eps)
-    6. Return float(sum((c - r) * ln(c / r)))
+    6. Return the PSI formula above, summed over the bins, as a Python float
 
     EXAMPLE USAGE:
     ```python
@@ -1290,6 +1441,8 @@ def psi(reference, current, bins: int = 10, eps: float = 1e-4) -> float:
     IMPLEMENTATION HINTS:
     - np.linspace(0, 1, bins + 1)[1:-1] are the interior quantile levels
     - np.quantile(ref, levels) computes all edges at once
+    - Values below the first edge or above the last one belong to the open outer bins:
+      never drop values outside the reference's range
     - PSI is not symmetric: the bins come from the reference
     """
     ### BEGIN SOLUTION
@@ -1317,6 +1470,18 @@ def test_psi():
     got = psi(np.arange(1000), np.arange(500), bins=4)
     assert abs(got - expected) < 1e-9, f"PSI(0..999 vs 0..499, 4 bins) should be {expected:.6f}, got {got}"
     assert psi(np.arange(1000), np.arange(1000), bins=4) == 0.0, "identical samples have PSI exactly 0"
+    assert type(psi(np.arange(10), np.arange(5))) is float, "psi should return a Python float (float(...))"
+    assert psi(np.arange(10), np.arange(10), bins=2) == 0.0, "bins=2 is the smallest valid number of bins"
+
+    # Values exactly on the edges, and outside the reference's range. 0..8 in 4 bins has the
+    # edges 2, 4, 6: bins (-inf, 2], (2, 4], (4, 6], (6, inf) with 3, 2, 2, 2 of the 9 values
+    r_by_hand = np.array([3, 2, 2, 2]) / 9
+    c_by_hand = np.array([2, 1, 2, 1]) / 6   # 2 -> bin 0, 4 -> 1, 6, 6 -> 2; -100 -> bin 0, 100 -> bin 3
+    expected = float(np.sum((c_by_hand - r_by_hand) * np.log(c_by_hand / r_by_hand)))
+    got = psi(np.arange(9), [2, 4, 6, 6, -100, 100], bins=4)
+    assert abs(got - expected) < 1e-12, (
+        f"values on an edge belong to the bin the edge closes ((e_(i-1), e_i]), values below/above the reference "
+        f"go to the outer bins: PSI should be {expected:.6f}, got {got}")
 
     # Ties and right-closed bins: a pixel that was always 0 gets noise on 30% of images
     ref = np.zeros(1000)
@@ -1427,8 +1592,8 @@ def kolmogorov_sf(lam: float) -> float:
     ```
 
     IMPLEMENTATION HINTS:
-    - np.where(k % 2 == 1, 1.0, -1.0) gives the alternating signs
-    - float(np.clip(q, 0.0, 1.0))
+    - (−1)^(k−1) is +1 for odd k and −1 for even k: np.where on k % 2 builds that array
+    - np.clip keeps a value inside [0, 1]; float(...) makes it a Python float
     """
     ### BEGIN SOLUTION
     lam = float(lam)
@@ -1451,8 +1616,8 @@ def ks_2samp(a, b) -> Tuple[float, float]:
     1. a = _sample(a, "first sample"), b = _sample(b, "second sample"); sort both;
        n, m = their sizes
     2. points = all values of both samples (np.concatenate)
-    3. cdf_a = np.searchsorted(sorted_a, points, side="right") / n (fraction of a <= each
-       point), and cdf_b the same for b
+    3. cdf_a = the fraction of a's values <= each point (np.searchsorted on the sorted a,
+       side="right", counts them; divide by n), and cdf_b the same for b (divide by m)
     4. D = the maximum of |cdf_a − cdf_b|
     5. p = kolmogorov_sf(sqrt(n·m / (n + m)) · D)
     6. Return (float(D), float(p))
@@ -1495,11 +1660,13 @@ def test_ks_test():
     assert kolmogorov_sf(0.0) == 1.0 and kolmogorov_sf(0.1) == 1.0, "Q(λ) = 1 for λ < 0.2"
     grid = [kolmogorov_sf(t) for t in np.linspace(0, 3, 61)]
     assert all(x >= y for x, y in zip(grid, grid[1:])), "Q(λ) must decrease as λ grows"
-    assert all(isinstance(v, float) for v in grid), "kolmogorov_sf should return Python floats"
+    assert all(type(v) is float for v in grid), "kolmogorov_sf should return Python floats (float(...))"
+    assert abs(kolmogorov_sf(0.3) - 0.9999906941986655) < 1e-12, "Q(0.3) needs many terms of the series (use 100)"
 
     # Hand-checkable cases
     d, p = ks_2samp([1, 2, 3], [4, 5, 6])
     assert d == 1.0 and abs(p - kolmogorov_sf(np.sqrt(1.5))) < 1e-12, f"separated samples: D = 1, p = Q(√1.5) = 0.0996, got {d}, {p}"
+    assert type(d) is float and type(p) is float, f"ks_2samp should return Python floats, got {type(d).__name__}, {type(p).__name__}"
     d, _ = ks_2samp([1, 1, 2], [1, 2, 2])
     assert abs(d - 1 / 3) < 1e-12, f"with ties, F_a(1) = 2/3 and F_b(1) = 1/3 give D = 1/3, got {d}"
 
@@ -1607,13 +1774,15 @@ class DriftDetector:
         TODO: Run psi and ks_2samp on every feature and build the report.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. cur = _as_matrix(current, "current"); if its number of features differs from
-           self.n_features, raise ValueError naming both shapes
-        2. alpha_per_feature = self.alpha / self.n_features (Bonferroni)
+        1. Turn `current` into a (samples, features) matrix with the provided _as_matrix;
+           if its number of features differs from self.n_features, raise ValueError
+           naming both shapes
+        2. alpha_per_feature: Bonferroni, alpha shared equally among the features
         3. For every feature j:
            - p = psi(reference column j, current column j, bins=self.bins)
            - d, pvalue = ks_2samp(reference column j, current column j)
-           - drifted = pvalue < alpha_per_feature and p >= self.psi_threshold
+           - drifted when BOTH the KS p-value is strictly below alpha_per_feature AND the
+             PSI is at least psi_threshold (a PSI exactly at the threshold counts)
            - append {"name": self.feature_names[j], "psi": p, "ks_statistic": d,
                      "ks_pvalue": pvalue, "drifted": drifted}
         4. n_drifted = the number of drifted features; share = n_drifted / n_features
@@ -1658,6 +1827,7 @@ class DriftDetector:
                 f"psi_threshold={self.psi_threshold}, alpha={self.alpha}, drift_share={self.drift_share})")
 
 # %% nbgrader={"grade": true, "grade_id": "test-drift-detector", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: psi, kolmogorov_sf, ks_2samp
 def test_drift_detector():
     """per-feature PSI/KS, Bonferroni, significance AND magnitude, the dataset verdict"""
     print("🔬 Unit Test: Drift Detector...")
@@ -1698,6 +1868,27 @@ def test_drift_detector():
         "a feature is drifted only when KS is significant AND PSI >= the threshold")
 
     # The share rule: 1 drifted feature of 3 is not enough with drift_share = 0.5
+    # Every threshold exactly at the boundary. One feature with a moderate shift:
+    ref1, cur1 = rng.normal(0, 1, (400, 1)), rng.normal(0.3, 1, (200, 1))
+    psi1 = psi(ref1[:, 0], cur1[:, 0])
+    _, p1 = ks_2samp(ref1[:, 0], cur1[:, 0])
+    assert 1e-8 < p1 < 0.3 and psi1 > 0.01, f"setup: a moderate shift, got p = {p1}, PSI = {psi1}"
+    at_psi = DriftDetector(ref1, psi_threshold=psi1, alpha=0.5).check(cur1)["features"][0]
+    assert at_psi["drifted"] is True, f"a PSI exactly equal to psi_threshold counts (PSI >= threshold), got {at_psi}"
+    above = DriftDetector(ref1, psi_threshold=float(np.nextafter(psi1, np.inf)), alpha=0.5).check(cur1)
+    assert above["features"][0]["drifted"] is False, "a PSI just below psi_threshold does not count"
+    at_alpha = DriftDetector(ref1, psi_threshold=0.0, alpha=p1).check(cur1)["features"][0]
+    assert at_alpha["drifted"] is False, f"a p-value exactly equal to alpha / F is not significant (p < alpha / F), got {at_alpha}"
+    twice = np.concatenate([ref1, ref1], axis=1)   # two identical features: both have p = p1
+    bonferroni = DriftDetector(twice, psi_threshold=0.0, alpha=1.5 * p1).check(np.concatenate([cur1, cur1], axis=1))
+    assert bonferroni["n_drifted"] == 0 and abs(bonferroni["alpha_per_feature"] - 0.75 * p1) < 1e-18, (
+        f"with 2 features each is tested at alpha / 2 = 0.75·p: neither drifts, got {bonferroni['drifted_features']}")
+    coarse = DriftDetector(ref1, bins=4).check(cur1)["features"][0]
+    assert coarse["psi"] == psi(ref1[:, 0], cur1[:, 0], bins=4), "the detector must pass its bins on to psi"
+    at_share = DriftDetector(detector.reference, drift_share=1 / 3).check(sample(1000, shift_uniform=0.3))
+    assert at_share["n_drifted"] == 1 and at_share["drift"] is True, (
+        f"1 of 3 features with drift_share = 1/3: the share reaches it (share >= drift_share), got {at_share['share']}")
+
     strict = DriftDetector(detector.reference, drift_share=0.5)
     report = strict.check(sample(1000, shift_uniform=0.3))
     assert report["n_drifted"] == 1 and report["drift"] is False, f"1/3 < 0.5: no dataset drift, got {report['share']}"
@@ -1764,7 +1955,8 @@ class RetrainingTrigger:
            None and accuracy < self.accuracy_threshold
         2. cooling = self.last_retrain_step is not None and
            step - self.last_retrain_step < self.cooldown
-        3. retrain = there are reasons and not cooling; if retrain: self.last_retrain_step = step
+        3. retrain = there are reasons and not cooling; only when it fires, remember this
+           step in self.last_retrain_step (a suppressed decision does not restart the clock)
         4. decision = {"step": step, "retrain": retrain, "reasons": reasons,
                        "suppressed": there are reasons but cooling}
         5. Append it to self.history and return it
@@ -1845,8 +2037,8 @@ test_retraining_trigger()
 #       every check_every batches:
 #           report = detector.check(buffer);  summary = monitor.summary()
 #           decision = trigger.should_retrain(step, report["drift"], summary["accuracy"])
-#           if decision["retrain"]: x_new, y_new = fetch_training_data()
-#                                   train_and_register(x_new, y_new, metadata={reason, …})
+#           if decision["retrain"]: train_and_register(*fetch_training_data(),
+#                                                     metadata={reason, …})
 # ```
 #
 # Design choices worth noticing:
@@ -1872,7 +2064,7 @@ test_retraining_trigger()
 def train_model(build_model: Callable, x, y, epochs: int = 10, learning_rate: float = 5e-3, batch_size: int = 32,
                 seed: int = 0):
     """A fresh build_model() trained on (x, y) with Adam (halved every 5 epochs); returns (model, history)."""
-    x = np.asarray(_values(x), dtype=np.float32)
+    x = _values(x).astype(np.float32)
     y = np.asarray(_values(y)).astype(np.int64).reshape(-1)
     model = build_model()
     optimizer = Adam(model.parameters(), learning_rate=learning_rate)
@@ -1928,9 +2120,9 @@ class MLOpsPipeline:
         2. meta = {"train_samples": number of samples, "train_accuracy": accuracy_of(model, x, y),
                    "epochs": self.epochs, "learning_rate": self.learning_rate, "seed": self.seed},
            then update it with the caller's metadata (if any)
-        3. version = self.registry.register(model, self.name, meta)
-        4. self.deploy(version, reference=x)
-        5. Return version
+        3. Register the trained model in self.registry under self.name, with meta
+        4. Deploy the new version with x as the drift reference (your deploy)
+        5. Return the version number
 
         EXAMPLE USAGE:
         ```python
@@ -1958,12 +2150,14 @@ class MLOpsPipeline:
         TODO: Load through the registry, then reset what belongs to the previous model.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. version = self.registry.latest(self.name) if version is None
-        2. model = self.registry.load(self.name, version, model=self.build_model())
+        1. No version given: ask the registry for the latest one of self.name
+        2. Load that version from the registry into a fresh self.build_model()
            (if the file was tampered with this raises, and nothing below changes)
-        3. self.model, self.version = model, version
-        4. self.monitor.reset(); self._recent.clear()
-        5. If reference is not None: self.detector = DriftDetector(reference, **self.detector_options)
+        3. Only then: store the model and the version number (self.model, self.version)
+        4. Forget the old model's evidence: reset the monitor and empty the input buffer
+           self._recent
+        5. If a reference is given: a new DriftDetector on it, built with
+           self.detector_options as keyword arguments
 
         EXAMPLE USAGE:
         ```python
@@ -1993,26 +2187,26 @@ class MLOpsPipeline:
 
         STEP-BY-STEP IMPLEMENTATION:
         1. If no model is deployed (self.model is None): raise RuntimeError
-        2. self.step += 1; x = the batch as a float32 ndarray (np.asarray(_values(x), np.float32))
-        3. observed = self.monitor.observe(self.model, x, y)
-        4. Add the batch's rows to the buffer: self._recent.extend(x.reshape(len(x), -1))
-        5. event = {"step": self.step, "version": self.version, "accuracy": observed["accuracy"],
-                    "latency_ms": observed["latency_ms"], "checked": False, "drift": None,
-                    "drift_share": None, "window_accuracy": None, "alerts": [],
-                    "decision": None, "retrained": None}
-        6. If self.step % self.check_every == 0:
-           a. report = self.detector.check(np.stack(self._recent)) if there is a detector
-              and the buffer is not empty, else None
-           b. summary = self.monitor.summary()
-           c. decision = self.trigger.should_retrain(self.step, drift=report is not None and
-              report["drift"], accuracy=summary["accuracy"])
-           d. fill event: checked=True, drift (report["drift"] or None), drift_share,
-              window_accuracy=summary["accuracy"], alerts=self.monitor.alerts(), decision
-           e. If decision["retrain"] and fetch_training_data is given:
-              x_new, y_new = fetch_training_data();
-              event["retrained"] = self.train_and_register(x_new, y_new, metadata={
-                  "reason": "; ".join(decision["reasons"]), "triggered_at_step": self.step,
-                  "previous_version": the version that was serving})
+        2. Count the step (self.step += 1); the batch x as a float32 ndarray (via _values)
+        3. Let the monitor observe the serving model on (x, y): it times, predicts, records
+        4. Add the batch's rows, flattened to (len(x), features), to the buffer self._recent
+           (a deque with maxlen=drift_window: it keeps only the newest rows)
+        5. The event dict, with the keys step, version (the serving one), accuracy and
+           latency_ms (from the observation), and checked=False, drift=None,
+           drift_share=None, window_accuracy=None, alerts=[], decision=None, retrained=None
+        6. Every check_every-th step (step divisible by check_every):
+           a. the drift report: the detector's check of the buffered rows stacked into a
+              matrix, if there is a detector and the buffer is not empty; else None
+           b. the monitor's window summary
+           c. the trigger's decision at this step, with drift = the report's verdict
+              (False without a report) and accuracy = the window accuracy
+           d. fill the event: checked=True, drift and drift_share from the report (None
+              without one), window_accuracy, alerts (the monitor's alerts()), decision
+           e. If the decision says retrain and fetch_training_data is given: call it for
+              fresh (x, y), train_and_register them, and store the new version in
+              event["retrained"]. The metadata: "reason" (the decision's reasons joined
+              with "; "), "triggered_at_step" (this step) and "previous_version" (the
+              version that was serving)
         7. Append event to self.events and return it
 
         EXAMPLE USAGE:
@@ -2073,6 +2267,7 @@ class MLOpsPipeline:
 # on request.
 
 # %% nbgrader={"grade": true, "grade_id": "test-pipeline-mechanics", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: atomic_write, ModelRegistry, _registry_load, ModelMonitor, psi, kolmogorov_sf, ks_2samp, DriftDetector, RetrainingTrigger
 def test_pipeline_mechanics():
     """train_and_register, deploy from the registry, the check cadence, retraining, the audit trail"""
     print("🔬 Unit Test: MLOps Pipeline (mechanics)...")
@@ -2088,7 +2283,7 @@ def test_pipeline_mechanics():
         pipeline = MLOpsPipeline(registry, "blobs", lambda: create_mlp(4, [8], 2, seed=0),
                                  monitor=ModelMonitor(window=4, accuracy_threshold=0.8, min_batches=1),
                                  trigger=RetrainingTrigger(accuracy_threshold=0.8, cooldown=4),
-                                 drift_window=100, check_every=2, epochs=5, learning_rate=0.01)
+                                 drift_window=100, check_every=2, epochs=np.int64(5), learning_rate=np.float32(0.01))
         try:
             pipeline.process_batch(*blobs(10))
         except RuntimeError:
@@ -2129,6 +2324,11 @@ def test_pipeline_mechanics():
         assert meta["previous_version"] == 1 and meta["triggered_at_step"] == 6 and "drift" in meta["reason"], (
             f"v2's metadata is the audit trail: previous version, step, reason; got {meta}")
 
+        pipeline.deploy()                                  # the latest version, again: a clean slate
+        assert pipeline.version == 2 and pipeline.monitor.total_batches == 0, "deploy() resets the monitor"
+        assert len(pipeline._recent) == 0, "deploy() empties the input buffer: old inputs belong to the old model"
+        assert pipeline.detector.reference.shape == (400, 4), "deploy() without a reference keeps the detector"
+
         # deploy() goes through the registry's integrity check; a failure keeps the old model serving
         weights = os.path.join(tmp, "blobs", "v1", "weights.npz")
         with open(weights, "r+b") as fh:
@@ -2144,6 +2344,20 @@ def test_pipeline_mechanics():
         else:
             raise AssertionError("deploying a tampered version must fail in the registry's hash check")
         assert pipeline.model is serving and pipeline.version == 2, "a failed deployment keeps the current model serving"
+
+        # A restarted server: it serves the latest version from the registry, with no drift reference yet
+        restarted = MLOpsPipeline(registry, "blobs", lambda: create_mlp(4, [8], 2, seed=0),
+                                  monitor=ModelMonitor(window=4, min_batches=1), check_every=1)
+        restarted.deploy(np.int64(2))
+        assert type(restarted.version) is int and restarted.version == 2, (
+            f"the serving version should be stored as a Python int, got {restarted.version!r}")
+        event = restarted.process_batch(*blobs(20, shift=2.0))
+        assert event["checked"] is True and event["drift"] is None and event["drift_share"] is None, (
+            f"without a detector a check still happens, with no drift report (drift None), got {event}")
+        restarted.deploy(2, reference=blobs(200, shift=2.0)[0])
+        one_row = restarted.process_batch(*blobs(1, shift=2.0))
+        assert one_row["checked"] is True and one_row["drift"] is not None, (
+            f"a buffer holding a single row is not empty: the detector checks it, got drift {one_row['drift']}")
 
     print("✅ Pipeline: v1 → drift at step 6 → v2, served from the registry, with an audit trail")
 
@@ -2190,6 +2404,7 @@ def simulate_scanner_drift(x, seed: int = 0, noise_std: float = 0.1, patch: int 
     return np.clip(images, 0.0, 1.0).reshape(x.shape[0], -1).astype(np.float32)
 
 # %% nbgrader={"grade": true, "grade_id": "test-digits-drift-end-to-end", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: atomic_write, ModelRegistry, _registry_load, ModelMonitor, psi, kolmogorov_sf, ks_2samp, DriftDetector, RetrainingTrigger
 def test_digits_drift_end_to_end():
     """train + register, clean stream, scanner drift detected (drift + accuracy), retrained v2 recovers"""
     print("🔬 Unit Test: MLOps end to end on digits...")
