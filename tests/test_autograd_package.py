@@ -15,9 +15,11 @@ import pytest
 from tinytorch.core import autograd
 from tinytorch.core.autograd import (
     Variable,
+    absolute,
     add,
     divide,
     exp,
+    getitem,
     gradcheck,
     log,
     matmul,
@@ -28,6 +30,7 @@ from tinytorch.core.autograd import (
     reduce_sum,
     relu,
     reshape,
+    rpower,
     sigmoid,
     subtract,
     tanh,
@@ -131,6 +134,12 @@ CASES = [
     ("pow3", lambda a: power(a, 3), [sym(2, 2)], lambda a: a ** 3),
     ("pow-half", lambda a: a ** 0.5, [pos(4)], None),
     ("pow-neg", lambda a: a ** -1.5, [pos(4)], None),
+    ("pow-zero", lambda a: a ** 0, [sym(3)], None),
+    ("rpow", lambda a: 2 ** a, [sym(2, 3)], lambda a: 2.0 ** a),
+    ("rpower", lambda a: rpower(0.5, a), [sym(3)], lambda a: 0.5 ** a),
+    ("abs", lambda a: abs(a), [away(2, 3)], np.abs),
+    ("abs-method", lambda a: a.abs(), [away(4)], np.abs),
+    ("absolute", lambda a: absolute(a), [away(3)], np.abs),
     ("neg", lambda a: -a, [sym(2, 3)], None),
     ("negate", lambda a: negate(a), [sym(3)], lambda a: -a),
     ("matmul", lambda a, b: matmul(a, b), [sym(2, 3), sym(3, 4)], lambda a, b: a @ b),
@@ -144,6 +153,19 @@ CASES = [
     ("matmul-batched-vec", lambda a, b: a @ b, [sym(2, 3, 4), sym(4)], None),
     ("matmul-vec-batched", lambda a, b: a @ b, [sym(3), sym(2, 3, 4)], None),
     ("rmatmul-ndarray", lambda a: M @ a, [sym(3, 2)], None),
+    ("matmul-batched-nonsquare", lambda a, b: a @ b, [sym(2, 3, 4), sym(2, 4, 5)], None),
+    ("matmul-batched-shared-weight", lambda a, b: a @ b, [sym(3, 2, 4), sym(4, 5)], None),
+    ("matmul-shared-input-batched-weight", lambda a, b: a @ b, [sym(2, 4), sym(3, 4, 5)], None),
+    ("index-int", lambda a: a[1], [sym(3, 4)], None),
+    ("index-scalar", lambda a: a[1, 2], [sym(3, 4)], None),
+    ("index-slice", lambda a: a[:, 1:3], [sym(3, 4)], None),
+    ("index-negative-step", lambda a: a[::-1, -1], [sym(3, 4)], None),
+    ("index-repeated", lambda a: a[[0, 2, 0]], [sym(3, 4)], None),
+    ("index-pairs-repeated", lambda a: a[[0, 0, 2], [1, 1, 3]], [sym(3, 4)], None),
+    ("index-mask", lambda a: a[np.array([[True, False, True, False]] * 3)], [sym(3, 4)], None),
+    ("index-ellipsis-newaxis", lambda a: a[..., None, 1], [sym(2, 3, 4)], None),
+    ("getitem", lambda a: getitem(a, (slice(None), [3, 0, 3])), [sym(2, 4)], lambda a: a[:, [3, 0, 3]]),
+    ("index-then-mul", lambda a: a[1:, ::2] * a[:2, 1::2], [sym(3, 4)], None),
     ("sum", lambda a: reduce_sum(a), [sym(2, 3)], lambda a: a.sum()),
     ("sum-axis0", lambda a: a.sum(axis=0), [sym(2, 3, 4)], None),
     ("sum-axis1-keep", lambda a: a.sum(axis=1, keepdims=True), [sym(2, 3, 4)], None),
@@ -268,6 +290,7 @@ def test_repr_names_backward_functions():
         "matmul_backward": m @ x, "sum_backward": x.sum(), "exp_backward": x.exp(),
         "log_backward": x.log(), "relu_backward": x.relu(), "sigmoid_backward": x.sigmoid(),
         "tanh_backward": x.tanh(), "reshape_backward": x.reshape(2, 1), "transpose_backward": m.T,
+        "abs_backward": abs(x), "rpower_backward": 2 ** x, "getitem_backward": x[0],
     }
     for name, result in expected.items():
         assert result.grad_fn is not None and result.grad_fn.__name__ == name, repr(result)
@@ -625,3 +648,269 @@ def test_apply_op_wraps_a_numpy_computation_as_one_node():
     np.testing.assert_allclose(x.grad.data.data, [4.0, -8.0, 12.0])
     constant = apply_op(np.ones(2), (Tensor(np.ones(2)),), lambda g: (g,))
     assert constant.requires_grad is False and constant.is_leaf
+
+
+# --------------------------------------------------------------------------- dtypes (issue 11)
+
+DTYPES = [np.float32, np.float64]
+A23 = np.array([[1.0, -2.0, 3.5], [0.5, 4.0, -1.5]])
+B23 = np.array([[2.0, 0.25, -3.0], [1.5, -0.5, 6.0]])
+P23 = np.abs(A23) + 0.5
+
+# Every operation on float Variables, and what a float32 input must give: float32 values
+# and float32 gradients (and float64 stays float64). Python numbers never promote.
+DTYPE_CASES = [
+    ("add", lambda a, b: a + b, [A23, B23]),
+    ("sub", lambda a, b: a - b, [A23, B23]),
+    ("mul", lambda a, b: a * b, [A23, B23]),
+    ("div", lambda a, b: a / b, [A23, B23]),
+    ("matmul", lambda a, b: a @ b.T, [A23, B23]),
+    ("matmul-batched", lambda a, b: a @ b, [np.stack([A23, B23]), np.stack([B23.T, A23.T])]),
+    ("add-scalar", lambda a: a + 1, [A23]),
+    ("radd-scalar", lambda a: 1.5 + a, [A23]),
+    ("sub-scalar", lambda a: a - 1, [A23]),
+    ("rsub-scalar", lambda a: 2.0 - a, [A23]),
+    ("mul-scalar", lambda a: a * 2.0, [A23]),
+    ("rmul-scalar", lambda a: 2 * a, [A23]),
+    ("div-scalar", lambda a: a / 2, [A23]),
+    ("rdiv-scalar", lambda a: 1.0 / a, [P23]),
+    ("mul-numpy-scalar", lambda a: a * np.float64(2.0), [A23]),
+    ("pow", lambda a: a ** 3, [A23]),
+    ("pow-numpy-exponent", lambda a: a ** np.float64(2.0), [A23]),
+    ("pow-half", lambda a: a ** 0.5, [P23]),
+    ("pow-zero", lambda a: a ** 0, [A23]),
+    ("rpow", lambda a: 2 ** a, [A23]),
+    ("neg", lambda a: -a, [A23]),
+    ("abs", lambda a: abs(a), [A23]),
+    ("sum", lambda a: a.sum(), [A23]),
+    ("sum-axis", lambda a: a.sum(axis=1, keepdims=True), [A23]),
+    ("mean", lambda a: a.mean(), [A23]),
+    ("mean-axis", lambda a: a.mean(axis=0), [A23]),
+    ("np-sum", lambda a: np.sum(a), [A23]),
+    ("np-mean", lambda a: np.mean(a, axis=1), [A23]),
+    ("exp", lambda a: a.exp(), [A23]),
+    ("log", lambda a: a.log(), [P23]),
+    ("relu", lambda a: a.relu(), [A23]),
+    ("sigmoid", lambda a: a.sigmoid(), [A23]),
+    ("tanh", lambda a: a.tanh(), [A23]),
+    ("reshape", lambda a: a.reshape(3, 2), [A23]),
+    ("transpose", lambda a: a.T, [A23]),
+    ("index", lambda a: a[[1, 0, 1], 1:], [A23]),
+    ("mask", lambda a: a[a > 0], [A23]),
+    ("bias", lambda a, b: a + b[0], [A23, B23]),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("name, fn, inputs", DTYPE_CASES, ids=[c[0] for c in DTYPE_CASES])
+def test_dtype_is_kept_in_values_and_gradients(name, fn, inputs, dtype):
+    leaves = [Variable(np.array(a, dtype=dtype)) for a in inputs]
+    out = fn(*leaves)
+    assert values(out).dtype == dtype, f"{name}: forward is {values(out).dtype}, expected {np.dtype(dtype).name}"
+    seed = np.linspace(0.5, 1.5, values(out).size).reshape(values(out).shape).astype(dtype)
+    out.backward(seed)
+    for leaf in leaves:
+        assert grad_of(leaf).dtype == dtype, f"{name}: a gradient is {grad_of(leaf).dtype}"
+    local = out.grad_fn(seed)
+    for g in local:
+        if g is not None:
+            assert np.asarray(g).dtype == dtype, f"{name}: {out.grad_fn.__name__} returned {np.asarray(g).dtype}"
+
+
+@pytest.mark.parametrize("name, fn, inputs", DTYPE_CASES, ids=[c[0] for c in DTYPE_CASES])
+def test_inputs_unchanged_and_second_backward_identical(name, fn, inputs):
+    arrays = [np.array(a, dtype=np.float64) for a in inputs]
+    leaves = [Variable(a.copy()) for a in arrays]
+    out = fn(*leaves)
+    before = values(out).copy()
+    seed = np.linspace(0.5, 1.5, before.size).reshape(before.shape)
+    given = seed.copy()
+    out.backward(given)
+    first = [grad_of(leaf).copy() for leaf in leaves]
+    for leaf in leaves:
+        leaf.zero_grad()
+    out.backward(given)
+    for leaf, g in zip(leaves, first):
+        np.testing.assert_array_equal(grad_of(leaf), g, err_msg=f"{name}: the second backward differs")
+    out.backward(given)
+    for leaf, g in zip(leaves, first):
+        np.testing.assert_allclose(grad_of(leaf), 2 * g, err_msg=f"{name}: gradients should accumulate")
+    for leaf, a in zip(leaves, arrays):
+        np.testing.assert_array_equal(values(leaf), a, err_msg=f"{name}: an input changed")
+    np.testing.assert_array_equal(values(out), before, err_msg=f"{name}: the result changed during backward")
+    np.testing.assert_array_equal(given, seed, err_msg=f"{name}: the gradient passed to backward changed")
+
+
+def test_python_scalar_constants_take_the_variable_dtype():
+    x = Variable(np.array([1.0, 2.0], dtype=np.float32))
+    for result in (x * 2.0, x + 1, 2.0 - x, x / 2, 1.0 / x, x.mean(), 2 ** x, x ** 2, x * np.float64(3.0),
+                   x + np.int64(1), x + np.array([1, 2])):
+        assert values(result).dtype == np.float32
+    s = Variable(np.float32(2.0))
+    assert values(s * 3.0 + 1.0).dtype == np.float32
+    # float arrays follow numpy: a float64 array does promote (and so does PyTorch for float64 tensors)
+    assert values(x * np.array([1.0, 1.0])).dtype == np.float64
+    (x * np.array([1.0, 1.0])).backward()
+    assert grad_of(x).dtype == np.float32, "a leaf's gradient has the leaf's dtype"
+
+
+# --------------------------------------------------------------------------- values at the edges
+
+
+@pytest.mark.parametrize("n, value, slope", [(0, 1.0, 0.0), (1, 0.0, 1.0), (2, 0.0, 0.0), (3, 0.0, 0.0), (0.5, 0.0, np.inf)])
+def test_power_at_zero_matches_pytorch(n, value, slope):
+    x = Variable(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = x ** n
+        y.backward()
+    assert values(y).item() == value
+    assert grad_of(x).item() == slope
+
+
+def test_power_zero_gradient_everywhere():
+    x = Variable([-2.0, 0.0, 3.0])
+    (x ** 0).sum().backward()
+    assert grad_of(x).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_abs_gradient_is_sign_and_zero_at_zero():
+    x = Variable([-2.0, 0.0, 3.0])
+    y = abs(x)
+    assert values(y).tolist() == [2.0, 0.0, 3.0]
+    y.sum().backward()
+    assert grad_of(x).tolist() == [-1.0, 0.0, 1.0]
+
+
+def test_rpow_values_gradient_and_arguments():
+    x = Variable([0.0, 1.0, 3.0])
+    y = 2 ** x
+    assert values(y).tolist() == [1.0, 2.0, 8.0]
+    y.sum().backward()
+    np.testing.assert_allclose(grad_of(x), np.array([1.0, 2.0, 8.0]) * np.log(2.0))
+    for base in (0.0, -1.0):
+        with pytest.raises(ValueError):
+            rpower(base, x)
+    with pytest.raises(TypeError):
+        "2" ** x
+    with pytest.raises(TypeError):
+        np.array([2.0, 2.0, 2.0]) ** x
+
+
+# --------------------------------------------------------------------------- indexing
+
+
+def test_indexing_scatter_adds_repeated_indices():
+    x = Variable([10.0, 20.0, 30.0, 40.0])
+    y = x[[0, 2, 0]]
+    assert values(y).tolist() == [10.0, 30.0, 10.0]
+    y.backward(np.array([1.0, 2.0, 3.0]))
+    assert grad_of(x).tolist() == [4.0, 0.0, 2.0, 0.0]
+    y.backward(np.array([1.0, 2.0, 3.0]))
+    assert grad_of(x).tolist() == [8.0, 0.0, 4.0, 0.0], "a second backward adds the same again"
+
+
+def test_indexing_with_comparison_masks_and_embeddings():
+    m = Variable(np.arange(6.0).reshape(2, 3) - 2.0)
+    picked = m[m > 0]
+    assert values(picked).tolist() == [1.0, 2.0, 3.0]
+    picked.sum().backward()
+    assert grad_of(m).tolist() == [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]
+    E = Variable(np.arange(12.0).reshape(4, 3))
+    E[np.array([2, 0, 2])].sum().backward()
+    assert grad_of(E)[:, 0].tolist() == [1.0, 0.0, 2.0, 0.0]
+
+
+def test_indexing_result_is_a_graph_node():
+    x = Variable(np.arange(6.0).reshape(2, 3))
+    row = x[1]
+    assert row.grad_fn.__name__ == "getitem_backward" and row.shape == (3,)
+    k = Variable(np.arange(3.0), requires_grad=False)
+    assert k[0].requires_grad is False and k[0].is_leaf
+
+
+# --------------------------------------------------------------------------- batched matmul
+
+
+def test_batched_matmul_gradients_swap_the_last_two_axes():
+    rng = np.random.default_rng(11)
+    A, B = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 4, 5))
+    G = rng.standard_normal((2, 3, 5))
+    a, b = Variable(A), Variable(B)
+    (a @ b).backward(G)
+    np.testing.assert_allclose(grad_of(a), np.einsum("bnm,bkm->bnk", G, B), rtol=1e-12)
+    np.testing.assert_allclose(grad_of(b), np.einsum("bnk,bnm->bkm", A, G), rtol=1e-12)
+
+
+def test_batched_matmul_shared_weight_sums_over_the_batch():
+    rng = np.random.default_rng(12)
+    A, W = rng.standard_normal((3, 2, 4)), rng.standard_normal((4, 5))
+    G = rng.standard_normal((3, 2, 5))
+    a, w = Variable(A), Variable(W)
+    (a @ w).backward(G)
+    assert grad_of(w).shape == (4, 5)
+    np.testing.assert_allclose(grad_of(w), np.einsum("bnk,bnm->km", A, G), rtol=1e-12)
+    np.testing.assert_allclose(grad_of(a), G @ W.T, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- numpy / Python interop
+
+
+def test_numpy_conversions():
+    v = Variable(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32))
+    arr = np.asarray(v)
+    assert arr.dtype == np.float32 and arr.shape == (2, 2) and arr.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert np.asarray(v, dtype=np.float64).dtype == np.float64
+    assert np.array(v, copy=True) is not values(v)
+    assert v.numpy() is values(v), "numpy() shares memory, like torch's detach().numpy()"
+    assert v.dtype == np.float32 and v.ndim == 2
+    one = Variable([[2.5]])
+    assert one.item() == 2.5 and float(one) == 2.5 and isinstance(float(one), float)
+    with pytest.raises((TypeError, ValueError)):
+        float(v)
+    stacked = np.array([Variable(1.0), Variable(2.0)])
+    assert stacked.dtype == np.float64 and stacked.tolist() == [1.0, 2.0]
+
+
+def test_numpy_reductions_call_the_differentiable_methods():
+    v = Variable(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    total = np.sum(v)
+    assert isinstance(total, Variable) and values(total).item() == 21.0
+    total.backward()
+    np.testing.assert_array_equal(grad_of(v), np.ones((2, 3)))
+    assert values(np.mean(v, axis=0)).tolist() == [2.5, 3.5, 4.5]
+    assert np.sum(v, axis=1, keepdims=True).shape == (2, 1)
+    v32 = Variable(np.array([1.0, 2.0], dtype=np.float32))
+    wide = np.sum(v32, dtype=np.float64)
+    assert values(wide).dtype == np.float64
+    wide.backward()
+    assert grad_of(v32).dtype == np.float32
+    with pytest.raises(TypeError):
+        np.sum(v, out=np.zeros(()))
+    with pytest.raises(TypeError):
+        v.sum(dtype=np.int64)
+
+
+def test_comparisons_return_boolean_tensors_without_gradient():
+    import operator
+
+    v = Variable([1.0, 2.0, 3.0])
+    w = Variable([3.0, 2.0, 1.0])
+    for op, expected in [(operator.lt, [True, False, False]), (operator.le, [True, True, False]),
+                         (operator.gt, [False, False, True]), (operator.ge, [False, True, True]),
+                         (operator.eq, [False, True, False]), (operator.ne, [True, False, True])]:
+        for other in (w, np.array([3.0, 2.0, 1.0]), Tensor(np.array([3.0, 2.0, 1.0])), [3.0, 2.0, 1.0]):
+            result = op(v, other)
+            assert type(result) is Tensor and result.data.dtype == np.bool_
+            assert result.data.tolist() == expected, (op, other)
+    assert (2.0 < v).data.tolist() == [False, False, True]
+    assert (np.array([2.0, 2.0, 2.0]) < v).data.tolist() == [False, False, True]
+    assert (v == None) is False and (v != None) is True  # noqa: E711
+    assert (v == "a") is False
+
+
+def test_variables_hash_by_identity():
+    a, b = Variable([1.0, 2.0]), Variable([1.0, 2.0])
+    d = {a: 1, b: 2}
+    assert len(d) == 2 and d[a] == 1 and d[b] == 2
+    assert a in {a} and b not in {a}
+    assert hash(a) != hash(b)

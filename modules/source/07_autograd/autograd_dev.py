@@ -6,8 +6,9 @@
 #
 # By the end of the module you will have built:
 # - a `Variable` that wraps a `Tensor` and remembers how it was computed,
-# - differentiable operations (`+ - * / ** @`, `sum`, `mean`, `exp`, `log`, `relu`,
-#   `sigmoid`, `tanh`, `reshape`, `.T`) that broadcast exactly like numpy,
+# - differentiable operations (`+ - * / ** @`, `2 ** x`, `abs`, `sum`, `mean`, `exp`, `log`,
+#   `relu`, `sigmoid`, `tanh`, `reshape`, `.T`, indexing and slicing) that broadcast exactly
+#   like numpy, batched matrix products included, and keep float32 as float32,
 # - a `backward()` that applies the chain rule over the whole graph, visiting every node
 #   once, in the right order, however deep or tangled the graph is,
 # - and you will get `gradcheck`, which checks any gradient against finite differences.
@@ -15,7 +16,9 @@
 # %% nbgrader={"grade": false, "grade_id": "autograd-imports", "locked": true, "schema_version": 3, "solution": false}
 #| default_exp core.autograd
 #| export
+import math
 import numbers
+import operator
 import sys
 from typing import Callable, Optional, Sequence, Tuple, Union
 
@@ -139,9 +142,28 @@ print("Ready to build automatic differentiation!")
 # - **TensorFlow**: `tf.Variable` with gradient tracking
 # - **JAX**: Variables with `jax.grad` transformation
 #
-# Most of the class below is provided: properties, `repr`, `zero_grad`, and the operator
-# methods (`x + y` simply calls `add(x, y)`, which you write in Step 5). You write
-# `__init__`.
+# ### dtypes: what PyTorch does
+# A Variable keeps the floating dtype it was given: float32 data stays float32 through every
+# operation, in the values **and** in the gradients, and float64 stays float64. A plain
+# Python number never changes that: `x * 2.0` on a float32 `x` is float32 (numpy 2 and
+# PyTorch agree: a Python number is "weak" and adopts the array's dtype). Memory and speed
+# depend on it: float32 halves both compared to float64.
+#
+# ### Provided plumbing: working with Python and numpy
+# Most of the class below is provided, so that a Variable behaves like a PyTorch tensor:
+#
+# | you write | you get |
+# | --- | --- |
+# | `x.shape`, `x.size`, `x.ndim`, `x.dtype` | the underlying array's |
+# | `x.item()`, `float(x)` | a Python number (one-element Variables only) |
+# | `x.numpy()`, `np.asarray(x)` | the values as an ndarray (`numpy()` shares memory, like `detach().numpy()`) |
+# | `x < 0`, `x == y`, ... | a boolean `Tensor`: comparisons have no gradient |
+# | `x + y`, `2 ** x`, `abs(x)`, `x[1:3]`, `x.sum()` | calls to the functions you write in Steps 5-15 |
+# | `np.sum(x)`, `np.mean(x)` | numpy calls `x.sum(...)` / `x.mean(...)`, so they have gradients too |
+#
+# Because `==` returns a Tensor, Python would no longer let Variables be dictionary keys;
+# `__hash__ = object.__hash__` restores hashing by identity (optimizers keep one entry per
+# parameter, as PyTorch does). You write `__init__`.
 
 # %% nbgrader={"grade": false, "grade_id": "variable-class", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -163,6 +185,10 @@ class Variable:
     # Setting this to None makes numpy step aside and call our reflected operators.
     __array_ufunc__ = None
 
+    # Comparisons (below) return Tensors, and a class that defines __eq__ loses Python's
+    # default hash. Hash by identity, so Variables can still be dict keys and set members.
+    __hash__ = object.__hash__
+
     # The Variables this one was computed from. Leaves have none; results of operations
     # get their parents from `_make_result` (Step 2).
     _parents: Tuple["Variable", ...] = ()
@@ -177,7 +203,8 @@ class Variable:
         STEP-BY-STEP IMPLEMENTATION:
         1. Convert data to Tensor if it's not already a Tensor
         2. If the values are not floating point (ints, bools), convert them to float64:
-           gradients are real numbers
+           gradients are real numbers. Floating values keep their dtype (float32 stays
+           float32)
         3. Store the tensor in self.data
         4. Set gradient tracking flag (self.requires_grad)
         5. Initialize gradient to None (will be computed during backward pass)
@@ -188,6 +215,7 @@ class Variable:
         # Create leaf variables (input data)
         x = Variable(5.0, requires_grad=True)
         y = Variable([1, 2, 3], requires_grad=True)   # stored as [1.0, 2.0, 3.0]
+        w = Variable(np.zeros(3, dtype=np.float32))   # stays float32
 
         # Create intermediate variables (results of operations)
         z = x + y  # Has grad_fn for addition
@@ -225,12 +253,22 @@ class Variable:
     @property
     def shape(self) -> Tuple[int, ...]:
         """Get the shape of the underlying tensor."""
-        return self.data.shape
+        return self.data.data.shape
 
     @property
     def size(self) -> int:
         """Get the total number of elements."""
-        return self.data.size
+        return self.data.data.size
+
+    @property
+    def ndim(self) -> int:
+        """The number of axes."""
+        return self.data.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The numpy dtype of the values (float32, float64, ...)."""
+        return self.data.data.dtype
 
     @property
     def T(self) -> "Variable":
@@ -255,63 +293,120 @@ class Variable:
         """Reset gradients to zero."""
         self.grad = None
 
+    # ---- the values as plain Python / numpy objects (no gradient) ----
+    def item(self):
+        """The value of a one-element Variable as a Python number."""
+        return self.data.data.item()
+
+    def __float__(self) -> float:
+        """float(x) for a one-element Variable."""
+        return float(self.data.data.item())
+
+    def numpy(self) -> np.ndarray:
+        """The values as an ndarray, sharing memory (like torch's x.detach().numpy())."""
+        return self.data.data
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """numpy's array protocol: np.asarray(x) is the numeric array of the values."""
+        return np.array(self.data.data, dtype=dtype, copy=copy)
+
+    # ---- comparisons: elementwise, a boolean Tensor, never part of the graph ----
+    def _compare(self, other, op):
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
+        return Tensor(op(self.data.data, _raw_values(other)))
+
+    def __lt__(self, other):
+        return self._compare(other, operator.lt)
+
+    def __le__(self, other):
+        return self._compare(other, operator.le)
+
+    def __gt__(self, other):
+        return self._compare(other, operator.gt)
+
+    def __ge__(self, other):
+        return self._compare(other, operator.ge)
+
+    def __eq__(self, other):
+        return self._compare(other, operator.eq)
+
+    def __ne__(self, other):
+        return self._compare(other, operator.ne)
+
     # ---- operators: each one calls a function you write in the steps below ----
+    # (_OPERAND_TYPES, right after this class, lists what an operand may be; anything else
+    # returns NotImplemented, so that Python can ask the other operand.)
     def __add__(self, other) -> "Variable":
         """Addition operator: self + other"""
-        return add(self, other) if _is_operand(other) else NotImplemented
+        return add(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __radd__(self, other) -> "Variable":
         """Reflected addition: other + self"""
-        return add(other, self) if _is_operand(other) else NotImplemented
+        return add(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __sub__(self, other) -> "Variable":
         """Subtraction operator: self - other"""
-        return subtract(self, other) if _is_operand(other) else NotImplemented
+        return subtract(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rsub__(self, other) -> "Variable":
         """Reflected subtraction: other - self"""
-        return subtract(other, self) if _is_operand(other) else NotImplemented
+        return subtract(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __mul__(self, other) -> "Variable":
         """Multiplication operator: self * other"""
-        return multiply(self, other) if _is_operand(other) else NotImplemented
+        return multiply(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rmul__(self, other) -> "Variable":
         """Reflected multiplication: other * self"""
-        return multiply(other, self) if _is_operand(other) else NotImplemented
+        return multiply(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __truediv__(self, other) -> "Variable":
         """Division operator: self / other"""
-        return divide(self, other) if _is_operand(other) else NotImplemented
+        return divide(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rtruediv__(self, other) -> "Variable":
         """Reflected division: other / self"""
-        return divide(other, self) if _is_operand(other) else NotImplemented
+        return divide(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __matmul__(self, other) -> "Variable":
         """Matrix multiplication operator: self @ other"""
-        return matmul(self, other) if _is_operand(other) else NotImplemented
+        return matmul(self, other) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __rmatmul__(self, other) -> "Variable":
         """Reflected matrix multiplication: other @ self"""
-        return matmul(other, self) if _is_operand(other) else NotImplemented
+        return matmul(other, self) if isinstance(other, _OPERAND_TYPES) else NotImplemented
 
     def __pow__(self, exponent) -> "Variable":
         """Power operator with a number exponent: self ** exponent"""
         return power(self, exponent) if isinstance(exponent, numbers.Real) else NotImplemented
 
+    def __rpow__(self, base) -> "Variable":
+        """Reflected power with a number base: base ** self"""
+        return rpower(base, self) if isinstance(base, numbers.Real) else NotImplemented
+
     def __neg__(self) -> "Variable":
         """Negation: -self"""
         return negate(self)
 
-    # ---- methods: each one calls a function you write in the steps below ----
-    def sum(self, axis=None, keepdims: bool = False) -> "Variable":
-        """Sum over `axis` (all axes by default), with gradients."""
-        return reduce_sum(self, axis=axis, keepdims=keepdims)
+    def __abs__(self) -> "Variable":
+        """abs(self): elementwise absolute value"""
+        return absolute(self)
 
-    def mean(self, axis=None, keepdims: bool = False) -> "Variable":
+    def __getitem__(self, index) -> "Variable":
+        """Indexing and slicing, x[1], x[:, 1:3], x[[0, 2]], x[x > 0], with gradients (Step 15)."""
+        return getitem(self, _plain_index(index))
+
+    # ---- methods: each one calls a function you write in the steps below ----
+    # numpy's np.sum(x) / np.mean(x) call x.sum(axis=..., dtype=..., out=...), hence the
+    # dtype and out arguments.
+    def sum(self, axis=None, keepdims: bool = False, dtype=None, out=None) -> "Variable":
+        """Sum over `axis` (all axes by default), with gradients."""
+        return reduce_sum(_reduction_input(self, dtype, out), axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False, dtype=None, out=None) -> "Variable":
         """Mean over `axis` (all axes by default), with gradients."""
-        return reduce_mean(self, axis=axis, keepdims=keepdims)
+        return reduce_mean(_reduction_input(self, dtype, out), axis=axis, keepdims=keepdims)
 
     def exp(self) -> "Variable":
         """Elementwise e**x, with gradients."""
@@ -320,6 +415,10 @@ class Variable:
     def log(self) -> "Variable":
         """Elementwise natural logarithm, with gradients."""
         return log(self)
+
+    def abs(self) -> "Variable":
+        """Elementwise absolute value, with gradients."""
+        return absolute(self)
 
     def relu(self) -> "Variable":
         """Elementwise max(x, 0), with gradients."""
@@ -336,6 +435,39 @@ class Variable:
     def reshape(self, *shape) -> "Variable":
         """Same values in a new shape: x.reshape(2, 3) or x.reshape((2, 3))."""
         return reshape(self, *shape)
+
+# %% nbgrader={"grade": false, "grade_id": "variable-helpers", "locked": true, "schema_version": 3, "solution": false}
+#| export
+# Provided plumbing for the Variable class above (its operators, comparisons and indexing).
+# What can take part in an operation with a Variable. Concrete types first: isinstance stops
+# at the first match, and the abstract numbers.Number (Fraction, Decimal) is the slow check.
+_OPERAND_TYPES = (Variable, float, int, np.ndarray, Tensor, np.generic, list, tuple, complex, numbers.Number)
+
+
+def _is_operand(value) -> bool:
+    """Can `value` take part in an operation with a Variable?"""
+    return isinstance(value, _OPERAND_TYPES)
+
+
+def _raw_values(value):
+    """The numbers inside an operand: a Variable's or a Tensor's ndarray, else the value itself."""
+    if isinstance(value, Variable):
+        return value.data.data
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, (list, tuple)):
+        return np.asarray(value)
+    return value
+
+
+def _plain_index(index):
+    """An index for x[index] with every Variable or Tensor in it (such as the boolean mask
+    that x > 0 returns) replaced by its ndarray, so numpy can use it."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(part) for part in index)
+    if isinstance(index, (Variable, Tensor)):
+        return _raw_values(index)
+    return index
 
 # %% [markdown]
 # ### 🧪 Test Your Variable Class
@@ -378,6 +510,8 @@ def test_variable_class():
     # Test with requires_grad=False
     z = Variable(10.0, requires_grad=False)
     assert z.requires_grad == False, "Should not require gradients"
+    assert Variable(1.0, requires_grad=1).requires_grad is True, "requires_grad should be stored as a bool (True for 1)"
+    assert Variable(1.0, requires_grad=0).requires_grad is False, "requires_grad should be stored as a bool (False for 0)"
 
     # Test zero_grad
     x.grad = Variable(1.0)
@@ -386,6 +520,49 @@ def test_variable_class():
 
     # Test repr
     assert repr(z) == "Variable(10.0, requires_grad=False)", f"Unexpected repr: {z!r}"
+
+    # Floating data keeps its dtype: float32 stays float32, float64 stays float64
+    for dtype in (np.float32, np.float64):
+        f = Variable(np.array([[1.5, -2.0, 0.25]], dtype=dtype))
+        assert f.data.data.dtype == dtype, f"Variable of {np.dtype(dtype).name} data should stay {np.dtype(dtype).name}, got {f.data.data.dtype}"
+        g = Variable(Tensor(np.array([1.0, 2.0], dtype=dtype)))
+        assert g.data.data.dtype == dtype, f"Variable(Tensor of {np.dtype(dtype).name}) should stay {np.dtype(dtype).name}, got {g.data.data.dtype}"
+    assert Variable(np.array([1, 2], dtype=np.int32)).data.data.dtype == np.float64, "integer data should become float64"
+    assert Variable(True).data.data.dtype == np.float64, "a bool should become float64"
+
+    # The provided plumbing: plain values out of a Variable
+    m = Variable(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=np.float32))
+    assert m.dtype == np.float32 and m.ndim == 2, f"m.dtype / m.ndim should be float32 / 2, got {m.dtype} / {m.ndim}"
+    assert m.numpy() is m.data.data, "numpy() should return the values' own array (no copy)"
+    values = np.asarray(m)
+    assert values.dtype == np.float32 and values.shape == (2, 3), f"np.asarray(Variable) should be the float32 (2, 3) values, got {values.dtype} {values.shape}"
+    assert np.asarray(m, dtype=np.float64).dtype == np.float64, "np.asarray(Variable, dtype=float64) should convert"
+    one = Variable(np.array([2.5], dtype=np.float32))
+    assert one.item() == 2.5 and type(one.item()) is float, f"item() should give the Python float 2.5, got {one.item()!r}"
+    assert float(Variable(-1.25)) == -1.25, "float(Variable(-1.25)) should be -1.25"
+
+    # Comparisons: boolean Tensors, outside the graph
+    less = m < 3.0
+    assert isinstance(less, Tensor) and not isinstance(less, Variable), f"m < 3 should give a Tensor, got {type(less).__name__}"
+    assert less.data.dtype == np.bool_ and less.data.tolist() == [[True, True, False], [False, False, False]], f"m < 3 should be [[T, T, F], [F, F, F]], got {less.data.tolist()}"
+    results = {"<=": m <= 2.0, ">": m > 5.0, ">=": m >= 5.0, "==": m == 4.0, "!=": m != 4.0,
+               "== Variable": m == Variable(np.array([[1.0, 0.0, 3.0], [0.0, 5.0, 0.0]])),
+               "reflected": 2.0 < m}
+    expected = {"<=": [[True, True, False], [False, False, False]],
+                ">": [[False, False, False], [False, False, True]],
+                ">=": [[False, False, False], [False, True, True]],
+                "==": [[False, False, False], [True, False, False]],
+                "!=": [[True, True, True], [False, True, True]],
+                "== Variable": [[True, False, True], [False, True, False]],
+                "reflected": [[False, False, True], [True, True, True]]}
+    for name, result in results.items():
+        assert isinstance(result, Tensor), f"comparison {name} should give a Tensor, got {type(result).__name__}"
+        assert result.data.dtype == np.bool_ and result.data.tolist() == expected[name], f"comparison {name}: expected {expected[name]}, got {result.data.tolist()}"
+
+    # Still hashable, by identity: optimizers keep one dictionary entry per parameter
+    p1, p2 = Variable([1.0, 2.0]), Variable([1.0, 2.0])
+    state = {p1: "first", p2: "second"}
+    assert len(state) == 2 and state[p1] == "first" and state[p2] == "second", "two Variables with equal values must be two different dict keys"
 
     print("✅ Variable class tests passed!")
     print(f"✅ Variable creation and initialization working")
@@ -423,48 +600,136 @@ test_variable_class()
 # ```
 #
 # - A backward function receives an **ndarray** shaped like the result and returns a
-#   **tuple of ndarrays, one per parent**, in the same order as the parents.
+#   **tuple of ndarrays, one per parent**, in the same order as the parents. (For a 0-d
+#   result numpy hands out scalars such as `np.float64(2.0)` instead of 0-d arrays; they
+#   have `.shape`, `.dtype` and the same arithmetic, so nothing changes for you.)
 # - It works on plain numpy arrays (`a.data.data`), never on Variables: the backward pass
 #   itself is not recorded in the graph.
 # - Name it `<operation>_backward`: `repr(z)` then shows `grad_fn=scale_backward`.
 # - Never change `grad_output` in place: the same array may be handed to several parents.
 # - It does **not** need to worry about broadcasting: the engine fixes shapes (Step 3).
+# - Never modify the inputs' arrays or an array the forward pass created and the backward
+#   function still needs: `backward()` may run again on the same graph, and must give the
+#   same answer.
 #
 # ### Provided helpers
 # - `_to_variable(value)`: numbers, lists, ndarrays and Tensors become constant
 #   Variables (`requires_grad=False`); Variables pass through unchanged.
+# - `_to_variables(a, b)`: the same for the two operands of a binary operation, with one
+#   extra rule: a single number (or integer data) takes the *other* operand's dtype, so
+#   `x * 2.0` stays float32 when `x` is float32, exactly as in PyTorch. (Converted on its
+#   own, `2.0` would become a float64 array, and float32 × float64 is float64.)
 # - `_make_result(data, parents, backward_fn)`: builds the result Variable. It requires
 #   gradients if any parent does; only then does it record parents and `grad_fn`
-#   (a computation on constants needs no graph).
+#   (a computation on constants needs no graph). Every operation calls it, so it is kept
+#   lean: it sets the Variable's attributes directly instead of running `__init__`'s
+#   conversions again on data that is already a float array (`_new_variable` does the
+#   same for any float array: Step 4 uses it for gradients).
 # - `_seed_gradient(root, gradient)`: the starting gradient of `backward()`, as an ndarray.
+#
+# The last two functions of the cell, and the small cell right after the `Variable`
+# class, are plumbing for the Variable's numpy-style methods (comparisons, indexing,
+# `np.sum(x, dtype=...)`); you never need to call them yourself.
 
 # %% nbgrader={"grade": false, "grade_id": "graph-helpers", "locked": true, "schema_version": 3, "solution": false}
 #| export
-def _is_operand(value) -> bool:
-    """Can `value` take part in an operation with a Variable?"""
-    return isinstance(value, (Variable, Tensor, np.ndarray, np.generic, numbers.Number, list, tuple))
+def _tensor_probe_ok() -> bool:
+    """Does a Tensor consist of its `_data` array alone, as module 01 builds it?"""
+    probe = np.zeros(1)
+    tensor = object.__new__(Tensor)
+    tensor._data = probe
+    try:
+        return tensor.data is probe
+    except Exception:
+        return False
 
 
-def _to_variable(value) -> "Variable":
-    """Variables pass through; numbers, lists, ndarrays and Tensors become constants."""
+_TENSOR_IS_ITS_ARRAY = _tensor_probe_ok()
+
+
+def _tensor_of(values: np.ndarray) -> Tensor:
+    """Tensor(values) for an ndarray, skipping Tensor.__init__'s conversion (a Tensor is
+    just its `_data` array); the ordinary constructor if a Tensor stores its array otherwise."""
+    if not _TENSOR_IS_ITS_ARRAY:
+        return Tensor(values)
+    tensor = object.__new__(Tensor)
+    tensor._data = values
+    return tensor
+
+
+def _new_variable(values: np.ndarray, requires_grad: bool, grad_fn, parents) -> "Variable":
+    """A Variable around an ndarray that is already floating point. It sets exactly the
+    attributes Variable.__init__ sets, without converting again: every operation makes one,
+    so skipping the checks keeps the forward pass fast."""
+    variable = object.__new__(Variable)
+    variable.data = _tensor_of(values)
+    variable.requires_grad = requires_grad
+    variable.grad = None
+    variable.grad_fn = grad_fn
+    if parents:
+        variable._parents = parents
+    return variable
+
+
+def _to_variable(value, like: Optional["Variable"] = None) -> "Variable":
+    """
+    Variables pass through; numbers, lists, ndarrays and Tensors become constants
+    (requires_grad=False).
+
+    `like` is the other operand of a binary operation. A single number (Python or numpy)
+    takes its dtype, and so does integer data, as in PyTorch: with x float32, `x * 2.0`,
+    `x + 1` and `x * np.float64(2)` all stay float32. Float arrays keep their own dtype.
+    """
     if isinstance(value, Variable):
         return value
-    if _is_operand(value):
-        return Variable(value, requires_grad=False)
-    raise TypeError(f"cannot use a {type(value).__name__} in a Variable operation")
+    if isinstance(value, Tensor):
+        value = value.data
+    elif not _is_operand(value):
+        raise TypeError(f"cannot use a {type(value).__name__} in a Variable operation")
+    if like is not None and isinstance(value, (float, int, np.number)):
+        values = np.array(value, dtype=like.data.data.dtype)    # a number never promotes
+    else:
+        values = np.asarray(value)
+        if values.dtype.kind != "f":                            # ints, bools: gradients are real
+            values = values.astype(np.float64 if like is None else like.data.data.dtype)
+    return _new_variable(values, False, None, ())
+
+
+def _to_variables(a, b) -> Tuple["Variable", "Variable"]:
+    """The two operands of a binary operation as Variables; a number takes the dtype of
+    the other operand (see _to_variable)."""
+    if not isinstance(a, Variable):
+        a = _to_variable(a, like=b if isinstance(b, Variable) else None)
+    if not isinstance(b, Variable):
+        b = _to_variable(b, like=a)
+    return a, b
 
 
 def _make_result(data, parents: Sequence["Variable"], backward_fn: Callable) -> "Variable":
     """
-    The result of an operation: `data` (an ndarray) computed from `parents`.
+    The result of an operation: `data` (a floating-point ndarray) computed from `parents`.
 
-    `backward_fn(grad_output)` must return one gradient (ndarray) per parent.
+    `backward_fn(grad_output)` must return one gradient (ndarray) per parent. The result
+    requires grad if any parent does; only then are the parents and backward_fn recorded.
+    (The same as _new_variable, written out: every operation of the forward pass ends here.)
     """
-    requires_grad = any(parent.requires_grad for parent in parents)
-    result = Variable(np.asarray(data), requires_grad=requires_grad,
-                      grad_fn=backward_fn if requires_grad else None)
-    if requires_grad:
-        result._parents = tuple(parents)
+    if type(data) is not np.ndarray:          # numpy returns a scalar for 0-d results
+        data = np.asarray(data)
+    result = object.__new__(Variable)
+    if _TENSOR_IS_ITS_ARRAY:
+        result.data = tensor = object.__new__(Tensor)
+        tensor._data = data
+    else:
+        result.data = Tensor(data)
+    result.grad = None
+    for parent in parents:
+        if parent.requires_grad:
+            result.requires_grad = True
+            result.grad_fn = backward_fn
+            result._parents = parents
+            return result
+    result.requires_grad = False
+    result.grad_fn = None
     return result
 
 
@@ -480,6 +745,9 @@ def apply_op(data, inputs: Sequence, backward_fn: Callable, name: Optional[str] 
     parents = tuple(_to_variable(value) for value in inputs)
     if name:
         backward_fn.__name__ = name
+    data = np.asarray(data)
+    if data.dtype.kind != "f":                 # gradients are real numbers
+        data = data.astype(np.float64)
     return _make_result(data, parents, backward_fn)
 
 
@@ -504,6 +772,30 @@ def _seed_gradient(root: "Variable", gradient=None) -> np.ndarray:
             raise ValueError(f"backward(gradient): the gradient has shape {gradient.shape} "
                              f"but the Variable has shape {values.shape}") from None
     return np.array(gradient)
+
+
+# ---- plumbing for the Variable's numpy-style methods ----
+def _cast(x: "Variable", dtype) -> "Variable":
+    """x as another floating dtype, with gradients (cast back to x's dtype on the way back)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"a Variable holds floating-point values; cannot compute in {dtype}")
+    source = x.data.data.dtype
+
+    def cast_backward(grad_output):
+        return (np.asarray(grad_output).astype(source),)
+
+    return _make_result(x.data.data.astype(dtype), (x,), cast_backward)
+
+
+def _reduction_input(x: "Variable", dtype=None, out=None) -> "Variable":
+    """What x.sum() / x.mean() reduce: x, or x cast to `dtype` for np.sum(x, dtype=...).
+    `out=` cannot be honoured: the result of an operation is always a new Variable."""
+    if out is not None:
+        raise TypeError("out= is not supported for Variables: every result is a new Variable")
+    if dtype is None or np.dtype(dtype) == x.data.data.dtype:
+        return x
+    return _cast(x, dtype)
 
 # %% [markdown]
 # ## Step 3: Broadcasting — Sending Gradients Back in the Right Shape
@@ -552,9 +844,9 @@ def _unbroadcast(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
     1. If grad already has the right shape, return it unchanged
     2. Sum over the leading axes that the parent does not have
        (grad has grad.ndim - len(shape) more axes than the parent)
-    3. Sum over every axis where the parent has size 1 but grad does not,
-       keeping those axes (keepdims=True)
-    4. Return an array of exactly `shape`
+    3. Sum over every axis where the parent has size 1, keeping those axes
+       (keepdims=True); where grad has size 1 too, that sum changes nothing
+    4. Return the result: it now has exactly `shape`
 
     EXAMPLE USAGE:
     ```python
@@ -564,25 +856,71 @@ def _unbroadcast(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
     ```
 
     IMPLEMENTATION HINTS:
-    - ndarray.sum accepts a tuple of axes: g.sum(axis=(0, 1))
+    - `grad` is an ndarray (or a numpy scalar, which has .shape and .sum too) and `shape`
+      is a tuple, so the two shapes compare directly; most gradients need no work at all,
+      so check that first
+    - ndarray.sum accepts a tuple of axes: g.sum(axis=(0, 1)); an empty tuple sums
+      over no axis at all, so no special case is needed when there is nothing to sum
     - tuple(range(k)) lists the first k axes
     - After step 2, grad and shape have the same number of axes, so you can compare them
       axis by axis with enumerate(shape)
-    - A final .reshape(shape) makes the result exactly the shape asked for
+    - With keepdims=True, the summed axes stay as size 1: the result then has exactly
+      `shape`, with no reshape needed
     """
     ### BEGIN SOLUTION
-    grad = np.asarray(grad)
-    shape = tuple(shape)
-    if grad.shape == shape:
+    if grad.shape == shape:                    # nothing was broadcast: the common case
         return grad
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return grad.reshape(shape)
+    extra = grad.ndim - len(shape)                 # leading axes the parent lacks
+    grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1)
+    return grad.sum(axis=stretched, keepdims=True)
     ### END SOLUTION
+
+# %% [markdown]
+# ### 🧪 Test `_unbroadcast`
+#
+# On its own first, with arrays; Step 9 then watches it at work inside `backward()`.
+
+# %% nbgrader={"grade": true, "grade_id": "test-unbroadcast", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+def test_unbroadcast():
+    """_unbroadcast sums a gradient back down to the shape of a broadcast input"""
+    print("🔬 Unit Test: _unbroadcast...")
+
+    # _unbroadcast on its own
+    g = np.ones((3, 4))
+    r = _unbroadcast(g, (4,))
+    assert r.shape == (4,) and np.allclose(r, 3.0), f"(3, 4) ones → (4,) should be four 3s, got {r!r}"
+    r = _unbroadcast(g, (3, 1))
+    assert r.shape == (3, 1) and np.allclose(r, 4.0), f"(3, 4) ones → (3, 1) should be 4s, got {r!r}"
+    r = _unbroadcast(g, ())
+    assert np.shape(r) == () and float(r) == 12.0, f"(3, 4) ones → () should be 12.0, got {r!r}"
+    r = _unbroadcast(np.ones((2, 3, 4)), (3, 1))
+    assert r.shape == (3, 1) and np.allclose(r, 8.0), f"(2, 3, 4) ones → (3, 1) should be 8s, got {r!r}"
+    assert _unbroadcast(g, (3, 4)).shape == (3, 4), "A gradient that already fits should keep its shape"
+
+
+    # Uneven values and three axes, no two sizes alike: the right numbers, not just shapes
+    g = np.arange(30.0).reshape(2, 3, 5)
+    for shape, summed in [((5,), (0, 1)), ((3, 1), (0, 2)), ((1, 3, 1), (0, 2)), ((2, 1, 5), (1,)),
+                          ((1, 1, 1), (0, 1, 2)), ((3, 5), (0,)), ((1, 5), (0, 1))]:
+        r = _unbroadcast(g, shape)
+        expected = g.sum(axis=summed).reshape(shape)
+        assert np.shape(r) == shape, f"(2, 3, 5) → {shape}: the result should have shape {shape}, got {np.shape(r)}"
+        assert np.array_equal(r, expected), f"(2, 3, 5) → {shape}: should be the sum over axes {summed}, {expected.tolist()}, got {np.asarray(r).tolist()}"
+    assert np.array_equal(_unbroadcast(g, (2, 3, 5)), g), "a gradient that already fits should come back unchanged"
+
+    # float32 stays float32, and the gradient passed in is never changed
+    g32 = np.arange(30.0, dtype=np.float32).reshape(2, 3, 5)
+    kept = g32.copy()
+    r = _unbroadcast(g32, (1, 3, 1))
+    assert r.shape == (1, 3, 1) and r.dtype == np.float32, f"(2, 3, 5) → (1, 3, 1) should stay float32 with shape (1, 3, 1), got {r.dtype} {r.shape}"
+    assert np.allclose(r.ravel(), [95.0, 145.0, 195.0]), f"(2, 3, 5) → (1, 3, 1) should sum to [95, 145, 195], got {r.ravel().tolist()}"
+    assert _unbroadcast(g32, ()).dtype == np.float32, "summing everything should stay float32"
+    assert np.array_equal(g32, kept), "_unbroadcast must not change its input"
+
+    print("✅ _unbroadcast tests passed!")
+
+test_unbroadcast()
 
 # %% [markdown]
 # ## Step 4: The Backward Pass — Topological Order
@@ -631,10 +969,12 @@ def _unbroadcast(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
 #
 # Build the order with a **depth-first search that uses an explicit stack** (a Python
 # list), not recursion: a node is appended to the order only once all of its parents
-# have been appended. Keep a `visited` set so every node is pushed once.
+# have been appended. Keep a `visited` set so every node is expanded once.
 #
 # ### Summing gradients per node
-# Walk the reversed order with a dictionary `node → gradient so far` (key it by `id(node)`).
+# Walk the reversed order with a dictionary `node → gradient so far`, keyed by the node
+# itself: Variables hash by identity (Step 1), so two nodes holding equal values are still
+# two different keys.
 # For each node:
 # - **Leaf**: add its gradient into `node.grad` (see *accumulation* below).
 # - **Result of an operation**: call `node.grad_fn(grad)` once, un-broadcast each returned
@@ -659,17 +999,18 @@ def backpropagate(root: Variable, gradient=None) -> None:
     TODO: Implement the backward pass over the whole graph, one visit per node.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. Get the starting gradient: seed = _seed_gradient(root, gradient)
+    1. Get the starting gradient from the provided _seed_gradient helper
        (it also raises RuntimeError if root does not require grad)
     2. Build a topological order of every node that requires grad and is reachable
        from root through ._parents, WITHOUT recursion: depth-first search with an
        explicit stack; a node joins the order after all of its parents have
-    3. Start a dictionary of gradients: {id(root): seed}
+    3. Start a dictionary of gradients, node → gradient, holding only the root's seed
     4. Walk the order in reverse. For each node, take its summed gradient, then:
        a. if it is a leaf: store a copy in node.grad (a Variable with
           requires_grad=False), or add it to the existing node.grad
        b. otherwise: call node.grad_fn(grad) once; for each (parent, parent_grad) pair
-          where the parent requires grad, reduce parent_grad with
+          where the parent requires grad (skip a parent_grad of None: a backward
+          function may return None for "no gradient"), reduce parent_grad with
           _unbroadcast(parent_grad, parent.shape) and add it to the parent's entry
 
     EXAMPLE USAGE:
@@ -685,13 +1026,25 @@ def backpropagate(root: Variable, gradient=None) -> None:
     ```
 
     IMPLEMENTATION HINTS:
-    - Variables are not hashable by value; use id(node) for the visited set and the dict
-    - One way to do the search: keep a stack of (node, iterator over its parents); look
-      at the top entry, push its next unvisited parent, or, when it has none left, pop it
-      and append it to the order
+    - Use the nodes themselves as set members and dictionary keys: Variables hash by
+      identity (Step 1), so two nodes holding equal values stay two entries. (id(node)
+      works as a key too, but every id() call costs time in a graph of many nodes.)
+    - Use a set for `visited`, never a list: `node in some_list` compares with ==, which
+      for Variables is the elementwise comparison, not "is the same node"
+    - One way to do the search: a stack of (node, done) pairs. Pop one; if it is marked
+      done, all its parents are finished, so it joins the order. Otherwise, on its first
+      visit, push it back marked done, then push its unvisited parents on top of it.
+      (Another way: a stack of (node, iterator over its parents).)
     - zip(node._parents, node.grad_fn(grad)) pairs every parent with its gradient
     - np.array(g, dtype=...) makes a copy; a + b makes a new array; a += b does not
-    - Match the leaf's dtype when storing: node.data.data.dtype
+    - Variable(array, requires_grad=False) makes the gradient Variable; the provided
+      _new_variable(array, False, None, ()) makes the same, faster (it skips __init__'s
+      conversions, which a float array does not need)
+    - Match the leaf's dtype when storing: node.data.data.dtype (a float32 weight gets a
+      float32 gradient, even if some operation computed in float64)
+    - A gradient may arrive as a numpy scalar (np.float64) rather than a 0-d array: numpy
+      returns those for 0-d results. It has .shape and arithmetic like an array, and the
+      copy you store in the leaf is a real ndarray
 
     LEARNING CONNECTIONS:
     - This is what torch.Tensor.backward() does inside PyTorch's C++ engine
@@ -701,40 +1054,100 @@ def backpropagate(root: Variable, gradient=None) -> None:
     ### BEGIN SOLUTION
     seed = _seed_gradient(root, gradient)
 
-    # 1. Topological order by iterative depth-first search (children after parents).
+    # 1. Topological order by an iterative depth-first search: a node is appended once
+    #    all of its parents are. The second time a node comes off the stack ("done"),
+    #    everything pushed above it, its parents included, has been finished.
     order = []
-    visited = {id(root)}
-    stack = [(root, iter(root._parents))]
+    visited = set()
+    stack = [(root, False)]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent.requires_grad and id(parent) not in visited:
-                visited.add(id(parent))
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:
-            stack.pop()
+        node, done = stack.pop()
+        if done:
             order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent.requires_grad and parent not in visited:
+                stack.append((parent, False))
 
     # 2. Reverse order: each node's gradient is complete when we reach it.
-    grads = {id(root): seed}
+    grads = {root: seed}
     for node in reversed(order):
-        grad = grads.pop(id(node), None)
+        grad = grads.pop(node, None)
         if grad is None:
             continue
-        if node.is_leaf:
+        if node.grad_fn is None:                  # a leaf: gradients end here, in a copy
             stored = np.array(grad, dtype=node.data.data.dtype)
             if node.grad is not None:
                 stored = node.grad.data.data + stored
-            node.grad = Variable(stored, requires_grad=False)
+            node.grad = _new_variable(stored, False, None, ())
             continue
         for parent, parent_grad in zip(node._parents, node.grad_fn(grad)):
-            if not parent.requires_grad or parent_grad is None:
+            if parent_grad is None or not parent.requires_grad:
                 continue
-            parent_grad = _unbroadcast(np.asarray(parent_grad), parent.shape)
-            key = id(parent)
-            grads[key] = grads[key] + parent_grad if key in grads else parent_grad
+            shape = parent.data.data.shape
+            if parent_grad.shape != shape:        # the parent was broadcast: sum it back
+                parent_grad = _unbroadcast(parent_grad, shape)
+            previous = grads.get(parent)
+            grads[parent] = parent_grad if previous is None else previous + parent_grad
     ### END SOLUTION
+
+# %% [markdown]
+# ### A helper for the tests of every operation
+# From Step 5 on, each operation is tested the same way, by the provided `run_twice`
+# below: it builds fresh leaves, runs the operation, runs `backward()` twice on the same
+# graph (with `zero_grad()` between), and calls the result's `grad_fn` once more directly.
+# It hands back plain numpy copies of everything, so a test can check that
+#
+# - the values and the gradients are right, and have the input's dtype,
+# - what the backward function returns has the input's dtype too (a float32 gradient
+#   stored in a leaf is always float32, because `backpropagate` casts it, so this is the
+#   only place a float64 slip inside an operation shows),
+# - the inputs, the forward result and the gradient passed in are unchanged afterwards,
+# - the second backward pass gives exactly the first one's gradients.
+#
+# It is not exported: it exists only for the tests in this notebook.
+
+
+# %% nbgrader={"grade": false, "grade_id": "test-helpers", "locked": true, "schema_version": 3, "solution": false}
+def run_twice(fn, arrays, dtype=np.float64, seed=None) -> dict:
+    """
+    Run fn(*leaves) on fresh Variables made from copies of `arrays` (as `dtype`), then
+    backward(seed) twice on the same graph, zero_grad() between, and finally call the
+    result's grad_fn(seed) directly. `seed` defaults to uneven values shaped like the result.
+
+    Returns plain numpy data: "out" (the values right after the forward pass), "out_after"
+    (the values after everything), "grads" and "grads_again" (each leaf's gradient after
+    the first and the second backward; None if it got none), "inputs" and "inputs_after"
+    (the leaves' values before and after), "seed" and "seed_after" (the seed before and
+    after the direct grad_fn call) and "local" (what that call returned, as arrays).
+    """
+    inputs = [np.array(a, dtype=dtype) for a in arrays]
+    leaves = [Variable(a.copy(), requires_grad=True) for a in inputs]
+    result = fn(*leaves)
+    out = np.array(result.data.data)
+    if seed is None:
+        seed = ((np.arange(out.size) % 7 + 1) / 4).reshape(out.shape)
+    seed = np.array(seed, dtype=out.dtype)
+
+    def leaf_grads():
+        return [None if leaf.grad is None else np.array(leaf.grad.data.data) for leaf in leaves]
+
+    result.backward(seed.copy())
+    grads = leaf_grads()
+    for leaf in leaves:
+        leaf.zero_grad()
+    result.backward(seed.copy())
+    grads_again = leaf_grads()
+    given = seed.copy()
+    local = [None if g is None else np.array(g) for g in result.grad_fn(given)]
+    return {"out": out, "out_after": np.array(result.data.data), "grads": grads,
+            "grads_again": grads_again, "inputs": inputs,
+            "inputs_after": [np.array(leaf.data.data) for leaf in leaves],
+            "seed": seed, "seed_after": np.array(given), "local": local}
 
 # %% [markdown]
 # ## Step 5: Basic Operations with Gradients
@@ -765,9 +1178,15 @@ def backpropagate(root: Variable, gradient=None) -> None:
 # - **Forward result**: Computed value
 # - **Backward function**: Gradient computation
 #
-# Follow the `scale` example from Step 2: convert the inputs with `_to_variable`, compute
-# the values with numpy, define the local backward function, and return
+# Follow the `scale` example from Step 2: convert the two inputs with `_to_variables`,
+# compute the values with numpy, define the local backward function, and return
 # `_make_result(...)`.
+#
+# ### What the tests check, in every step from here on
+# For each operation: the values and gradients on shapes that are not square, float32
+# staying float32 (values, gradients, and what the backward function itself returns) and
+# float64 staying float64, the inputs left unchanged by the forward *and* the backward
+# pass, and a second `backward()` on the same graph giving exactly the first one's answer.
 
 # %% nbgrader={"grade": false, "grade_id": "add-function", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -778,7 +1197,7 @@ def add(a: Union[Variable, float, int], b: Union[Variable, float, int]) -> Varia
     TODO: Implement addition with automatic differentiation.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. Convert inputs to Variables if they're scalars (or arrays, Tensors)
+    1. Convert both inputs to Variables (numbers, arrays and Tensors become constants)
     2. Compute forward pass: result = a's values + b's values
     3. Create gradient function that implements: ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
     4. Return new Variable with result, parents and gradient function
@@ -799,10 +1218,13 @@ def add(a: Union[Variable, float, int], b: Union[Variable, float, int]) -> Varia
     ```
 
     IMPLEMENTATION HINTS:
-    - Convert: a, b = _to_variable(a), _to_variable(b)
+    - Convert both operands in one call to the provided _to_variables helper: it keeps
+      a float32 Variable float32 when the other operand is a Python number
     - The values are ndarrays: a.data.data
-    - Backward function: def add_backward(grad_output): return (gradient for a, gradient for b)
-    - Return: _make_result(values, (a, b), add_backward)
+    - The backward function (call it add_backward) takes grad_output and returns a
+      pair: the gradient for a, then the gradient for b
+    - Return what _make_result builds from the values, the parents (a, b) and the
+      backward function
     - Broadcasting (a bias added to a batch) is handled by the engine, not here
 
     LEARNING CONNECTIONS:
@@ -812,7 +1234,7 @@ def add(a: Union[Variable, float, int], b: Union[Variable, float, int]) -> Varia
     - Chain rule propagates gradients through the graph
     """
     ### BEGIN SOLUTION
-    a, b = _to_variable(a), _to_variable(b)
+    a, b = _to_variables(a, b)
 
     def add_backward(grad_output):
         return grad_output, grad_output
@@ -826,6 +1248,7 @@ def add(a: Union[Variable, float, int], b: Union[Variable, float, int]) -> Varia
 # Once you implement the add function above, run this cell to test it:
 
 # %% nbgrader={"grade": true, "grade_id": "test-add-operation", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable
 def test_add_operation():
     """Test addition operation with gradients"""
     print("🔬 Unit Test: Addition Operation...")
@@ -863,6 +1286,37 @@ def test_add_operation():
     assert w.data.data.tolist() == [11.0, 22.0], f"[1, 2] + [10, 20] should be [11, 22], got {w.data.data.tolist()}"
     w.backward()
     assert u.grad.data.data.tolist() == [1.0, 1.0], f"u.grad should be [1, 1], got {u.grad.data.data.tolist()}"
+
+    # Shapes that are not square, float32 and float64: values, gradients, dtypes, and
+    # nothing changed by the forward or the backward pass (run_twice: see Step 4)
+    A = np.array([[1.0, -2.0, 3.5], [0.5, 4.0, -1.5]])
+    B = np.array([[2.0, 0.25, -3.0], [1.5, -0.5, 6.0]])
+    for dtype in (np.float32, np.float64):
+        kind = np.dtype(dtype).name
+        r = run_twice(add, [A, B], dtype)
+        g = r["seed"].astype(np.float64)
+        assert r["out"].dtype == dtype and np.allclose(r["out"], A + B), (
+            f"add of {kind} (2, 3) arrays: expected {kind} {(A + B).tolist()}, got {r['out'].dtype} {r['out'].tolist()}")
+        for i, expected in enumerate([g, g]):
+            assert r["grads"][i] is not None and np.allclose(r["grads"][i], expected), (
+                f"∂(a+b)/∂a = ∂(a+b)/∂b = 1: input {i}'s gradient should be {expected.tolist()}, got {r['grads'][i]}")
+        assert all(grad.dtype == dtype for grad in r["grads"] + r["local"]), (
+            f"the gradients of {kind} inputs should be {kind}, got {[grad.dtype.name for grad in r['grads'] + r['local']]}")
+        assert all(np.array_equal(a, b) for a, b in zip(r["grads_again"], r["grads"])), "a second backward() should give the same gradients"
+        assert all(np.array_equal(a, b) for a, b in zip(r["inputs_after"], r["inputs"])), "add must not change its inputs"
+        assert np.array_equal(r["out_after"], r["out"]) and np.array_equal(r["seed_after"], r["seed"]), (
+            "the backward pass must not change the result or grad_output")
+
+    # A number never changes the dtype, as in PyTorch: float32 stays float32
+    x32 = Variable(np.array([1.0, 2.0], dtype=np.float32))
+    s32 = Variable(np.float32(2.0))
+    for name, result in [("x + 1", add(x32, 1)),
+                         ("x + 2.5", add(x32, 2.5)),
+                         ("1.0 + x", add(1.0, x32)),
+                         ("x + np.float64(2)", add(x32, np.float64(2.0))),
+                         ("x + [1, 2]", add(x32, [1, 2])),
+                         ("0-d x + 3.0", add(s32, 3.0))]:
+        assert result.data.data.dtype == np.float32, f"{name} with a float32 x should stay float32, got {result.data.data.dtype}"
 
     print("✅ Addition operation tests passed!")
     print(f"✅ Forward pass computing correct results")
@@ -935,7 +1389,7 @@ def multiply(a: Union[Variable, float, int], b: Union[Variable, float, int]) -> 
     - Each input's gradient depends on the other input's value
     """
     ### BEGIN SOLUTION
-    a, b = _to_variable(a), _to_variable(b)
+    a, b = _to_variables(a, b)
     a_values, b_values = a.data.data, b.data.data
 
     def multiply_backward(grad_output):
@@ -950,6 +1404,7 @@ def multiply(a: Union[Variable, float, int], b: Union[Variable, float, int]) -> 
 # Once you implement the multiply function above, run this cell to test it:
 
 # %% nbgrader={"grade": true, "grade_id": "test-multiply-operation", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate
 def test_multiply_operation():
     """Test multiplication operation with gradients"""
     print("🔬 Unit Test: Multiplication Operation...")
@@ -986,6 +1441,37 @@ def test_multiply_operation():
     w.backward()
     assert u.grad.data.data.tolist() == [4.0, 5.0, 6.0], f"u.grad should be v's values [4, 5, 6], got {u.grad.data.data.tolist()}"
     assert v.grad.data.data.tolist() == [1.0, 2.0, 3.0], f"v.grad should be u's values [1, 2, 3], got {v.grad.data.data.tolist()}"
+
+    # Shapes that are not square, float32 and float64: values, gradients, dtypes, and
+    # nothing changed by the forward or the backward pass (run_twice: see Step 4)
+    A = np.array([[1.0, -2.0, 3.5], [0.5, 4.0, -1.5]])
+    B = np.array([[2.0, 0.25, -3.0], [1.5, -0.5, 6.0]])
+    for dtype in (np.float32, np.float64):
+        kind = np.dtype(dtype).name
+        r = run_twice(multiply, [A, B], dtype)
+        g = r["seed"].astype(np.float64)
+        assert r["out"].dtype == dtype and np.allclose(r["out"], A * B), (
+            f"multiply of {kind} (2, 3) arrays: expected {kind} {(A * B).tolist()}, got {r['out'].dtype} {r['out'].tolist()}")
+        for i, expected in enumerate([g * B, g * A]):
+            assert r["grads"][i] is not None and np.allclose(r["grads"][i], expected), (
+                f"∂(a*b)/∂a = b and ∂(a*b)/∂b = a: input {i}'s gradient should be {expected.tolist()}, got {r['grads'][i]}")
+        assert all(grad.dtype == dtype for grad in r["grads"] + r["local"]), (
+            f"the gradients of {kind} inputs should be {kind}, got {[grad.dtype.name for grad in r['grads'] + r['local']]}")
+        assert all(np.array_equal(a, b) for a, b in zip(r["grads_again"], r["grads"])), "a second backward() should give the same gradients"
+        assert all(np.array_equal(a, b) for a, b in zip(r["inputs_after"], r["inputs"])), "multiply must not change its inputs"
+        assert np.array_equal(r["out_after"], r["out"]) and np.array_equal(r["seed_after"], r["seed"]), (
+            "the backward pass must not change the result or grad_output")
+
+    # A number never changes the dtype, as in PyTorch: float32 stays float32
+    x32 = Variable(np.array([1.0, 2.0], dtype=np.float32))
+    s32 = Variable(np.float32(2.0))
+    for name, result in [("x * 2", multiply(x32, 2)),
+                         ("x * 0.5", multiply(x32, 0.5)),
+                         ("2.0 * x", multiply(2.0, x32)),
+                         ("x * np.float64(3)", multiply(x32, np.float64(3.0))),
+                         ("0-d x * 3.0", multiply(s32, 3.0)),
+                         ("x * 2.0 (operator)", x32 * 2.0)]:
+        assert result.data.data.dtype == np.float32, f"{name} with a float32 x should stay float32, got {result.data.data.dtype}"
 
     print("✅ Multiplication operation tests passed!")
     print(f"✅ Forward pass computing correct results")
@@ -1055,7 +1541,7 @@ def subtract(a: Union[Variable, float, int], b: Union[Variable, float, int]) -> 
     - Name the backward function subtract_backward
     """
     ### BEGIN SOLUTION
-    a, b = _to_variable(a), _to_variable(b)
+    a, b = _to_variables(a, b)
 
     def subtract_backward(grad_output):
         return grad_output, -grad_output
@@ -1064,6 +1550,7 @@ def subtract(a: Union[Variable, float, int], b: Union[Variable, float, int]) -> 
     ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-subtract-operation", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate
 def test_subtract_operation():
     """Test subtraction operation with gradients"""
     print("🔬 Unit Test: Subtraction Operation...")
@@ -1100,6 +1587,36 @@ def test_subtract_operation():
     d.backward()
     assert c.grad.data.data.item() == -1.0, f"∂(10 - c)/∂c should be -1.0, got {c.grad.data.data.item()}"
 
+    # Shapes that are not square, float32 and float64: values, gradients, dtypes, and
+    # nothing changed by the forward or the backward pass (run_twice: see Step 4)
+    A = np.array([[1.0, -2.0, 3.5], [0.5, 4.0, -1.5]])
+    B = np.array([[2.0, 0.25, -3.0], [1.5, -0.5, 6.0]])
+    for dtype in (np.float32, np.float64):
+        kind = np.dtype(dtype).name
+        r = run_twice(subtract, [A, B], dtype)
+        g = r["seed"].astype(np.float64)
+        assert r["out"].dtype == dtype and np.allclose(r["out"], A - B), (
+            f"subtract of {kind} (2, 3) arrays: expected {kind} {(A - B).tolist()}, got {r['out'].dtype} {r['out'].tolist()}")
+        for i, expected in enumerate([g, -g]):
+            assert r["grads"][i] is not None and np.allclose(r["grads"][i], expected), (
+                f"∂(a-b)/∂a = 1 and ∂(a-b)/∂b = -1: input {i}'s gradient should be {expected.tolist()}, got {r['grads'][i]}")
+        assert all(grad.dtype == dtype for grad in r["grads"] + r["local"]), (
+            f"the gradients of {kind} inputs should be {kind}, got {[grad.dtype.name for grad in r['grads'] + r['local']]}")
+        assert all(np.array_equal(a, b) for a, b in zip(r["grads_again"], r["grads"])), "a second backward() should give the same gradients"
+        assert all(np.array_equal(a, b) for a, b in zip(r["inputs_after"], r["inputs"])), "subtract must not change its inputs"
+        assert np.array_equal(r["out_after"], r["out"]) and np.array_equal(r["seed_after"], r["seed"]), (
+            "the backward pass must not change the result or grad_output")
+
+    # A number never changes the dtype, as in PyTorch: float32 stays float32
+    x32 = Variable(np.array([1.0, 2.0], dtype=np.float32))
+    s32 = Variable(np.float32(2.0))
+    for name, result in [("x - 1", subtract(x32, 1)),
+                         ("2.0 - x", subtract(2.0, x32)),
+                         ("x - np.float64(1)", subtract(x32, np.float64(1.0))),
+                         ("0-d x - 0.5", subtract(s32, 0.5)),
+                         ("2.0 - x (operator)", 2.0 - x32)]:
+        assert result.data.data.dtype == np.float32, f"{name} with a float32 x should stay float32, got {result.data.data.dtype}"
+
     print("✅ Subtraction operation tests passed!")
     print(f"✅ Forward pass computing correct results")
     print(f"✅ Backward pass implementing subtraction rule correctly")
@@ -1135,7 +1652,7 @@ def divide(a: Union[Variable, float, int], b: Union[Variable, float, int]) -> Va
     - Name the backward function divide_backward
     """
     ### BEGIN SOLUTION
-    a, b = _to_variable(a), _to_variable(b)
+    a, b = _to_variables(a, b)
     a_values, b_values = a.data.data, b.data.data
 
     def divide_backward(grad_output):
@@ -1145,6 +1662,7 @@ def divide(a: Union[Variable, float, int], b: Union[Variable, float, int]) -> Va
     ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-divide-operation", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate
 def test_divide_operation():
     """Test division operation with gradients"""
     print("🔬 Unit Test: Division Operation...")
@@ -1178,6 +1696,37 @@ def test_divide_operation():
     f = e / 4.0
     assert isinstance(f, Variable) and f.data.data.item() == 2.0, "Variable(8.0) / 4.0 should be a Variable holding 2.0"
 
+    # Shapes that are not square, float32 and float64: values, gradients, dtypes, and
+    # nothing changed by the forward or the backward pass (run_twice: see Step 4)
+    A = np.array([[1.0, -2.0, 3.5], [0.5, 4.0, -1.5]])
+    B = np.array([[2.0, 0.25, -3.0], [1.5, -0.5, 6.0]])
+    for dtype in (np.float32, np.float64):
+        kind = np.dtype(dtype).name
+        r = run_twice(divide, [A, B], dtype)
+        g = r["seed"].astype(np.float64)
+        assert r["out"].dtype == dtype and np.allclose(r["out"], A / B), (
+            f"divide of {kind} (2, 3) arrays: expected {kind} {(A / B).tolist()}, got {r['out'].dtype} {r['out'].tolist()}")
+        for i, expected in enumerate([g / B, -g * A / B ** 2]):
+            assert r["grads"][i] is not None and np.allclose(r["grads"][i], expected), (
+                f"∂(a/b)/∂a = 1/b and ∂(a/b)/∂b = -a/b²: input {i}'s gradient should be {expected.tolist()}, got {r['grads'][i]}")
+        assert all(grad.dtype == dtype for grad in r["grads"] + r["local"]), (
+            f"the gradients of {kind} inputs should be {kind}, got {[grad.dtype.name for grad in r['grads'] + r['local']]}")
+        assert all(np.array_equal(a, b) for a, b in zip(r["grads_again"], r["grads"])), "a second backward() should give the same gradients"
+        assert all(np.array_equal(a, b) for a, b in zip(r["inputs_after"], r["inputs"])), "divide must not change its inputs"
+        assert np.array_equal(r["out_after"], r["out"]) and np.array_equal(r["seed_after"], r["seed"]), (
+            "the backward pass must not change the result or grad_output")
+
+    # A number never changes the dtype, as in PyTorch: float32 stays float32
+    x32 = Variable(np.array([1.0, 2.0], dtype=np.float32))
+    s32 = Variable(np.float32(2.0))
+    for name, result in [("x / 2", divide(x32, 2)),
+                         ("1.0 / x", divide(1.0, x32)),
+                         ("x / np.float64(4)", divide(x32, np.float64(4.0))),
+                         ("0-d x / 3.0", divide(s32, 3.0)),
+                         ("x / 2 (operator)", x32 / 2),
+                         ("1.0 / x (operator)", 1.0 / x32)]:
+        assert result.data.data.dtype == np.float32, f"{name} with a float32 x should stay float32, got {result.data.data.dtype}"
+
     print("✅ Division operation tests passed!")
 
 test_divide_operation()
@@ -1210,6 +1759,7 @@ test_divide_operation()
 # - **Efficient computation**: each node's local gradient is computed once
 
 # %% nbgrader={"grade": true, "grade_id": "test-chain-rule", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate, add, multiply, subtract
 def test_chain_rule():
     """Test chain rule with complex expressions"""
     print("🔬 Unit Test: Chain Rule with Complex Expressions...")
@@ -1364,21 +1914,10 @@ def gradcheck(fn: Callable[..., Variable], inputs, eps: float = 1e-6,
 # engine's `_unbroadcast` does it for them.
 
 # %% nbgrader={"grade": true, "grade_id": "test-broadcasting-gradients", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable, _unbroadcast, backpropagate, add, multiply, subtract
 def test_broadcasting_gradients():
     """Gradients of broadcast inputs are summed back to the inputs' shapes"""
     print("🔬 Unit Test: Broadcasting Gradients...")
-
-    # _unbroadcast on its own
-    g = np.ones((3, 4))
-    r = _unbroadcast(g, (4,))
-    assert r.shape == (4,) and np.allclose(r, 3.0), f"(3, 4) ones → (4,) should be four 3s, got {r!r}"
-    r = _unbroadcast(g, (3, 1))
-    assert r.shape == (3, 1) and np.allclose(r, 4.0), f"(3, 4) ones → (3, 1) should be 4s, got {r!r}"
-    r = _unbroadcast(g, ())
-    assert np.shape(r) == () and float(r) == 12.0, f"(3, 4) ones → () should be 12.0, got {r!r}"
-    r = _unbroadcast(np.ones((2, 3, 4)), (3, 1))
-    assert r.shape == (3, 1) and np.allclose(r, 8.0), f"(2, 3, 4) ones → (3, 1) should be 8s, got {r!r}"
-    assert _unbroadcast(g, (3, 4)).shape == (3, 4), "A gradient that already fits should keep its shape"
 
     # A bias of shape (4,) added to a batch of shape (3, 4)
     X = Variable(np.arange(12.0).reshape(3, 4), requires_grad=True)
@@ -1411,8 +1950,24 @@ def test_broadcasting_gradients():
     rng = np.random.default_rng(1)
     assert gradcheck(lambda p, q: add(multiply(p, q), p),
                      [Variable(rng.standard_normal((3, 1))), Variable(rng.standard_normal((1, 4)))])
-    assert gradcheck(lambda p, q: divide(subtract(p, q), q),
+    assert gradcheck(lambda p, q: multiply(subtract(p, q), q),
                      [Variable(rng.standard_normal((2, 3))), Variable(rng.uniform(1, 2, (3,)))])
+
+    # Three axes, no two sizes alike: (2, 3, 5) times a smaller shape, which is stretched
+    # over the axes listed (so its gradient is summed over them)
+    X = rng.standard_normal((2, 3, 5))
+    for shape, summed in [((3, 1), (0, 2)), ((5,), (0, 1)), ((1, 3, 1), (0, 2)), ((2, 1, 5), (1,)), ((), (0, 1, 2))]:
+        other = rng.standard_normal(shape)
+        for dtype in (np.float32, np.float64):
+            r = run_twice(multiply, [X, other], dtype)
+            g = r["seed"].astype(np.float64)
+            expected = (g * X).sum(axis=summed).reshape(shape)
+            assert r["grads"][1].shape == shape, f"(2, 3, 5) * {shape}: the {shape} input's gradient should have shape {shape}, got {r['grads'][1].shape}"
+            assert np.allclose(r["grads"][1], expected, rtol=1e-4), f"(2, 3, 5) * {shape}: the {shape} input's gradient should be summed over axes {summed}"
+            assert r["grads"][0].shape == (2, 3, 5) and np.allclose(r["grads"][0], g * other, rtol=1e-4), f"(2, 3, 5) * {shape}: wrong gradient for the (2, 3, 5) input"
+            assert r["grads"][1].dtype == dtype, f"a broadcast {np.dtype(dtype).name} input should get a {np.dtype(dtype).name} gradient, got {r['grads'][1].dtype}"
+            assert all(np.array_equal(a, b) for a, b in zip(r["grads_again"], r["grads"])), "a second backward() should give the same gradients"
+            assert all(np.array_equal(a, b) for a, b in zip(r["inputs_after"], r["inputs"])), "broadcasting must not change the inputs"
 
     print("✅ Broadcasting gradient tests passed!")
 
@@ -1471,11 +2026,17 @@ def matmul(a: Union[Variable, np.ndarray], b: Union[Variable, np.ndarray]) -> Va
     C.backward()
     print(A.grad)       # [[5, 6], [5, 6]]   (ones(2, 1) @ Bᵀ)
     print(B.grad)       # [[4], [6]]         (Aᵀ @ ones(2, 1))
+
+    X = Variable(np.ones((8, 3, 4)))    # a batch of 8 matrices (3, 4)
+    W = Variable(np.ones((4, 5)))       # one weight matrix for all of them
+    matmul(X, W).backward()             # result (8, 3, 5)
+    print(W.grad.shape)                 # (4, 5): summed over the batch
     ```
 
     IMPLEMENTATION HINTS:
     - Check shapes on paper first: the gradient of A must have A's shape
-    - np.swapaxes(M, -1, -2) transposes a matrix or a stack of matrices
+    - np.swapaxes(M, -1, -2) transposes a matrix or a stack of matrices; M.T does not
+      do that for a stack: it reverses ALL the axes, (2, 3, 4) → (4, 3, 2)
     - np.expand_dims(g, -1) / np.expand_dims(g, -2) add an axis of size 1 at the end /
       second to last; g[..., 0] and g[..., 0, :] remove one
     - Leading (batch) axes are summed away by the engine; you do not need to
@@ -1488,15 +2049,13 @@ def matmul(a: Union[Variable, np.ndarray], b: Union[Variable, np.ndarray]) -> Va
     - Dense layers are y = x @ W + b: this gives you ∂L/∂W for free
     """
     ### BEGIN SOLUTION
-    a, b = _to_variable(a), _to_variable(b)
-    A, B = a.data.data, b.data.data
-    if A.ndim == 0 or B.ndim == 0:
-        raise ValueError("matmul needs operands with at least one axis; use * for scalars")
+    a, b = _to_variables(a, b)
+    A, B = a.data.data, b.data.data      # numpy's @ rejects 0-d operands with a ValueError
 
     def matmul_backward(grad_output):
         A2 = A[np.newaxis, :] if A.ndim == 1 else A      # vector on the left: a row
         B2 = B[:, np.newaxis] if B.ndim == 1 else B      # vector on the right: a column
-        G = np.asarray(grad_output)
+        G = grad_output
         if B.ndim == 1:                                  # put back the dropped axes
             G = np.expand_dims(G, -1)
         if A.ndim == 1:
@@ -1516,6 +2075,7 @@ def matmul(a: Union[Variable, np.ndarray], b: Union[Variable, np.ndarray]) -> Va
     ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-matmul-gradients", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable, _unbroadcast, backpropagate
 def test_matmul_gradients():
     """Test matrix multiplication with gradients"""
     print("🔬 Unit Test: Matrix Multiplication...")
@@ -1557,6 +2117,65 @@ def test_matmul_gradients():
     out.backward()
     assert np.allclose(w.grad.data.data, [4.0, 6.0]), f"w.grad should be Xᵀ @ [1, 1] = [4, 6], got {w.grad.data.data.tolist()}"
 
+    # The @ operator, with an ndarray on the left (numpy steps aside: __array_ufunc__ = None)
+    M = np.array([[1.0, 2.0], [3.0, 4.0]])
+    u = Variable([1.0, 1.0], requires_grad=True)
+    p = M @ u
+    assert isinstance(p, Variable), f"ndarray @ Variable should give a Variable, got {type(p).__name__}"
+    assert np.allclose(p.data.data, [3.0, 7.0]), f"M @ [1, 1] should be [3, 7], got {p.data.data.tolist()}"
+    p.backward()
+    assert np.allclose(u.grad.data.data, [4.0, 6.0]), f"u.grad should be Mᵀ @ [1, 1] = [4, 6], got {u.grad.data.data.tolist()}"
+    q = Variable([[1.0, 0.0], [0.0, 2.0]]) @ Variable([[1.0], [1.0]])
+    assert np.allclose(q.data.data, [[1.0], [2.0]]), f"Variable @ Variable should be [[1], [2]], got {q.data.data.tolist()}"
+
+    # Batched: stacks of matrices, no two sizes alike (batch 2, n 3, k 4, m 5).
+    # "Transpose" of a stack swaps its LAST TWO axes; .T would reverse all three.
+    A3 = rng.standard_normal((2, 3, 4))
+    B3 = rng.standard_normal((2, 4, 5))
+    W = rng.standard_normal((4, 5))
+    for dtype in (np.float32, np.float64):
+        kind = np.dtype(dtype).name
+        tol = 1e-4 if dtype == np.float32 else 1e-10
+        r = run_twice(matmul, [A3, B3], dtype)
+        G = r["seed"].astype(np.float64)
+        assert r["out"].shape == (2, 3, 5) and r["out"].dtype == dtype, f"(2, 3, 4) @ (2, 4, 5) should be {kind} (2, 3, 5), got {r['out'].dtype} {r['out'].shape}"
+        assert np.allclose(r["out"], A3 @ B3, rtol=tol, atol=tol), "batched A @ B: wrong values"
+        expected_a = np.einsum("bnm,bkm->bnk", G, B3)          # G @ Bᵀ, matrix by matrix
+        expected_b = np.einsum("bnk,bnm->bkm", A3, G)          # Aᵀ @ G, matrix by matrix
+        assert r["grads"][0].shape == (2, 3, 4) and np.allclose(r["grads"][0], expected_a, rtol=tol, atol=tol), (
+            "batched: ∂L/∂A should be ∂L/∂Z @ Bᵀ for each matrix of the stack (swap the last two axes of B)")
+        assert r["grads"][1].shape == (2, 4, 5) and np.allclose(r["grads"][1], expected_b, rtol=tol, atol=tol), (
+            "batched: ∂L/∂B should be Aᵀ @ ∂L/∂Z for each matrix of the stack (swap the last two axes of A)")
+        assert all(g.dtype == dtype for g in r["grads"] + r["local"]), f"batched {kind}: gradients should be {kind}"
+        assert all(np.array_equal(a, b) for a, b in zip(r["grads_again"], r["grads"])), "batched: a second backward() should give the same gradients"
+        assert all(np.array_equal(a, b) for a, b in zip(r["inputs_after"], r["inputs"])), "matmul must not change its inputs"
+        assert np.array_equal(r["out_after"], r["out"]) and np.array_equal(r["seed_after"], r["seed"]), "backward must not change the result or grad_output"
+
+        # One weight matrix shared by the whole batch: its gradient sums over the batch
+        r = run_twice(matmul, [A3, W], dtype)
+        G = r["seed"].astype(np.float64)
+        assert r["out"].shape == (2, 3, 5) and np.allclose(r["out"], A3 @ W, rtol=tol, atol=tol), "(2, 3, 4) @ (4, 5): wrong values"
+        assert r["grads"][0].shape == (2, 3, 4) and np.allclose(r["grads"][0], G @ W.T, rtol=tol, atol=tol), "(2, 3, 4) @ (4, 5): wrong gradient for the batch"
+        expected_w = np.einsum("bnk,bnm->km", A3, G)           # Σ over the batch of Aᵀ @ G
+        assert r["grads"][1].shape == (4, 5) and np.allclose(r["grads"][1], expected_w, rtol=tol, atol=tol), (
+            f"(2, 3, 4) @ (4, 5): the shared weight's gradient should have shape (4, 5) and sum over the batch, got shape {r['grads'][1].shape}")
+        assert r["grads"][1].dtype == dtype, f"the shared weight should get a {kind} gradient, got {r['grads'][1].dtype}"
+
+    # A vector operand gets a vector gradient straight from matmul_backward (step 4 of
+    # its docstring: the extra axis is dropped again; batch axes are the engine's job)
+    for shapes in [((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,))]:
+        r = run_twice(matmul, [rng.standard_normal(s) for s in shapes])
+        assert [np.shape(g) for g in r["local"]] == [s for s in shapes], (
+            f"{shapes[0]} @ {shapes[1]}: matmul_backward should return gradients shaped {list(shapes)}, got {[np.shape(g) for g in r['local']]}")
+    for shapes in [((4,), (2, 4, 5)), ((2, 3, 4), (4,))]:
+        r = run_twice(matmul, [rng.standard_normal(s) for s in shapes])
+        assert [g.shape for g in r["grads"]] == [s for s in shapes], f"{shapes[0]} @ {shapes[1]}: the gradients should have shapes {list(shapes)}"
+
+    # Batched with vectors, and a batch axis that broadcasts: finite differences
+    assert gradcheck(matmul, [Variable(rng.standard_normal((2, 3, 4))), Variable(rng.standard_normal(4))])
+    assert gradcheck(matmul, [Variable(rng.standard_normal(3)), Variable(rng.standard_normal((2, 3, 4)))])
+    assert gradcheck(matmul, [Variable(rng.standard_normal((2, 1, 3, 4))), Variable(rng.standard_normal((3, 4, 2)))])
+
     print("✅ Matrix multiplication tests passed!")
 
 test_matmul_gradients()
@@ -1577,6 +2196,7 @@ test_matmul_gradients()
 # | `ndarray @ x` | numpy steps aside (`__array_ufunc__ = None`), then `x.__rmatmul__` | `matmul(ndarray, x)` |
 # | `tensor + x` | `Tensor.__add__` returns `NotImplemented`, then `x.__radd__` | `add(tensor, x)` |
 # | `x ** 3` | `x.__pow__(3)` | `power(x, 3)` |
+# | `2 ** x` | `int.__pow__` gives up, then `x.__rpow__(2)` | `rpower(2, x)` |
 # | `-x` | `x.__neg__()` | `negate(x)` |
 #
 # Without `__array_ufunc__ = None`, `ndarray * x` would make numpy loop over the array
@@ -1584,7 +2204,13 @@ test_matmul_gradients()
 #
 # ### The power rule
 # For z = xⁿ with a fixed number n: **∂z/∂x = n · xⁿ⁻¹**. (The exponent is a plain
-# number, not a Variable, so it gets no gradient.)
+# number, not a Variable, so it gets no gradient.) One exception needs care: for n = 0,
+# z = 1 is a constant and ∂z/∂x = 0 everywhere, but at x = 0 the formula computes
+# 0 · 0⁻¹ = 0 · ∞, which numpy calls `nan`. PyTorch returns 0, and so must we.
+#
+# ### The exponential rule
+# The other way round, a fixed number a > 0 raised to a Variable: z = aˣ = eˣ ˡⁿ ᵃ, so
+# **∂z/∂x = aˣ · ln a**. (For a = e it is eˣ again; Step 13 builds `exp` on its own.)
 #
 # ### Negation
 # For z = -x: **∂z/∂x = -1**.
@@ -1614,7 +2240,12 @@ def power(a: Union[Variable, float, int], exponent: float) -> Variable:
     IMPLEMENTATION HINTS:
     - isinstance(exponent, numbers.Real) accepts ints, floats and numpy scalars;
       raise TypeError otherwise
+    - Turn the exponent into a plain Python float before using it: a numpy float64
+      scalar would make a float32 result float64, a Python float never does
     - np.power or ** work on the ndarray
+    - x⁰ = 1 is a constant, so its gradient is 0 everywhere, also at x = 0, where the
+      formula would compute 0 · 0⁻¹ = 0 · ∞ = nan (PyTorch returns 0 there too)
+    - np.zeros_like(g) makes zeros with g's shape and dtype
     - Name the backward function power_backward
     """
     ### BEGIN SOLUTION
@@ -1625,9 +2256,57 @@ def power(a: Union[Variable, float, int], exponent: float) -> Variable:
     n = float(exponent)
 
     def power_backward(grad_output):
+        if n == 0:                                  # x⁰ is constant, even at x = 0
+            return (np.zeros_like(grad_output),)
         return (grad_output * n * values ** (n - 1),)
 
     return _make_result(values ** n, (a,), power_backward)
+    ### END SOLUTION
+
+
+def rpower(base: float, exponent: Union[Variable, float]) -> Variable:
+    """
+    A number raised to a Variable, with gradient tracking: base ** exponent (as in 2 ** x)
+
+    TODO: Implement the exponential rule.
+
+    STEP-BY-STEP IMPLEMENTATION:
+    1. Make sure base is a positive number: raise TypeError for anything that is not a
+       number, ValueError for base <= 0 (ln(base) must exist)
+    2. Convert exponent to a Variable if needed
+    3. Compute forward pass: result = base ** (the exponent's values)
+    4. Create gradient function: ∂(aˣ)/∂x = aˣ · ln a
+    5. Return Variable with result and grad_fn
+
+    EXAMPLE USAGE:
+    ```python
+    x = Variable([0.0, 1.0, 3.0])
+    y = rpower(2.0, x)   # [1.0, 2.0, 8.0]   (same as 2 ** x)
+    y.backward()
+    print(x.grad)        # [0.693, 1.386, 5.545]   (2ˣ · ln 2)
+    ```
+
+    IMPLEMENTATION HINTS:
+    - The gradient reuses the forward result: aˣ is already computed
+    - math.log gives ln a as a Python float; np.log would give a numpy float64 scalar,
+      which turns a float32 gradient into float64
+    - Use the base as a Python float too (float(base)), for the same reason
+    - Name the backward function rpower_backward
+    """
+    ### BEGIN SOLUTION
+    if not isinstance(base, numbers.Real):
+        raise TypeError(f"rpower: the base must be a number, got {type(base).__name__}")
+    if not base > 0:
+        raise ValueError(f"rpower: the base must be positive (ln(base) must exist), got {base}")
+    x = _to_variable(exponent)
+    a = float(base)
+    log_a = math.log(a)
+    out = a ** x.data.data
+
+    def rpower_backward(grad_output):
+        return (grad_output * out * log_a,)
+
+    return _make_result(out, (x,), rpower_backward)
     ### END SOLUTION
 
 
@@ -1665,17 +2344,18 @@ def negate(a: Union[Variable, float, int]) -> Variable:
     ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-operators-and-reflected", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate, add, multiply, subtract
 def test_operators_and_reflected():
     """Python operators, including reflected forms, build the graph"""
     print("🔬 Unit Test: Operators and Reflected Operators...")
+    # (/ and @ have their own tests, in Steps 7 and 10)
 
     x = Variable(3.0, requires_grad=True)
     cases = [
         ("x + 2", x + 2, 5.0), ("2 + x", 2 + x, 5.0),
         ("x - 1", x - 1, 2.0), ("1 - x", 1 - x, -2.0),
         ("x * 2", x * 2, 6.0), ("2 * x", 2 * x, 6.0),
-        ("x / 2", x / 2, 1.5), ("1 / x", 1 / x, 1 / 3),
-        ("-x", -x, -3.0), ("x ** 2", x ** 2, 9.0),
+        ("-x", -x, -3.0), ("x ** 2", x ** 2, 9.0), ("2 ** x", 2 ** x, 8.0),
     ]
     for expression, result, expected in cases:
         assert isinstance(result, Variable), f"{expression} should give a Variable, got {type(result).__name__}"
@@ -1683,9 +2363,16 @@ def test_operators_and_reflected():
 
     # Gradients flow through reflected operators with the right signs
     x = Variable(2.0, requires_grad=True)
-    y = 1 - 3 * x + 8 / x        # dy/dx = -3 - 8/x² = -5 at x = 2
+    y = 1 - 3 * x + 2 * x ** 2 - (-x)     # dy/dx = -3 + 4x + 1 = 6 at x = 2
     y.backward()
-    assert abs(x.grad.data.data.item() - (-5.0)) < 1e-12, f"d(1 - 3x + 8/x)/dx at x=2 should be -5.0, got {x.grad.data.data.item()}"
+    assert abs(x.grad.data.data.item() - 6.0) < 1e-12, f"d(1 - 3x + 2x² + x)/dx at x=2 should be 6.0, got {x.grad.data.data.item()}"
+
+    # float32 stays float32 through every operator, reflected ones included
+    x32 = Variable(np.array([0.5, -1.5, 2.0], dtype=np.float32))
+    for expression, result in [("x + 2", x32 + 2), ("2 - x", 2 - x32), ("3.0 * x", 3.0 * x32),
+                               ("-x", -x32), ("x ** 2", x32 ** 2), ("2 ** x", 2 ** x32),
+                               ("x ** np.float64(3)", x32 ** np.float64(3.0))]:
+        assert result.data.data.dtype == np.float32, f"{expression} with a float32 x should stay float32, got {result.data.data.dtype}"
 
     # An ndarray on the left
     a = np.array([1.0, 2.0, 3.0])
@@ -1694,6 +2381,8 @@ def test_operators_and_reflected():
     assert isinstance(r, Variable), f"ndarray * Variable should give a Variable, got {type(r).__name__}"
     r.backward()
     assert np.allclose(v.grad.data.data, [1.0, 2.0, 3.0]), f"∂(a*v)/∂v should be a = [1, 2, 3], got {v.grad.data.data.tolist()}"
+    d = a - v
+    assert isinstance(d, Variable) and np.allclose(d.data.data, [0.0, 1.0, 2.0]), "ndarray - Variable should be a Variable holding [0, 1, 2]"
 
     # A Tensor on the left
     t = Tensor(np.array([1.0, 2.0]))
@@ -1702,24 +2391,21 @@ def test_operators_and_reflected():
     assert isinstance(s, Variable), f"Tensor + Variable should give a Variable, got {type(s).__name__}"
     assert np.allclose(s.data.data, [4.0, 6.0]), f"Tensor([1, 2]) + Variable([3, 4]) should be [4, 6], got {s.data.data.tolist()}"
 
-    # ndarray @ Variable
-    M = np.array([[1.0, 2.0], [3.0, 4.0]])
-    u = Variable([1.0, 1.0], requires_grad=True)
-    p = M @ u
-    assert isinstance(p, Variable), f"ndarray @ Variable should give a Variable, got {type(p).__name__}"
-    assert np.allclose(p.data.data, [3.0, 7.0]), f"M @ [1, 1] should be [3, 7], got {p.data.data.tolist()}"
-    p.backward()
-    assert np.allclose(u.grad.data.data, [4.0, 6.0]), f"u.grad should be Mᵀ @ [1, 1] = [4, 6], got {u.grad.data.data.tolist()}"
-
-    # Variable @ Variable
-    q = Variable([[1.0, 0.0], [0.0, 2.0]]) @ Variable([[1.0], [1.0]])
-    assert np.allclose(q.data.data, [[1.0], [2.0]]), f"Variable @ Variable should be [[1], [2]], got {q.data.data.tolist()}"
+    # Unsupported operands: Python's TypeError, not a crash inside numpy
+    for bad in ["a string", None, {"a": 1}]:
+        try:
+            x + bad
+        except TypeError:
+            pass
+        else:
+            raise AssertionError(f"Variable + {bad!r} should raise TypeError")
 
     print("✅ Operator tests passed!")
 
 test_operators_and_reflected()
 
 # %% nbgrader={"grade": true, "grade_id": "test-power-and-seed-example", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate, add, multiply, subtract
 def test_power_and_seed_example():
     """The power rule, negation, and the example from the introduction"""
     print("🔬 Unit Test: Powers and the Introduction's Example...")
@@ -1756,6 +2442,64 @@ def test_power_and_seed_example():
 
     assert gradcheck(lambda v: v ** 3 - v ** 2, [Variable([0.5, -1.5, 2.0])])
     assert gradcheck(lambda v: -(v ** 0.5), [Variable([0.5, 1.5, 2.0])])
+
+    # Exactly at x = 0, as PyTorch computes it: x⁰ is constant (gradient 0, not nan),
+    # x¹ has slope 1, x² slope 0, and √x an infinite slope
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for n, value, slope in [(0, 1.0, 0.0), (1, 0.0, 1.0), (2, 0.0, 0.0), (0.5, 0.0, np.inf), (3, 0.0, 0.0)]:
+            z = Variable(0.0, requires_grad=True)
+            out = power(z, n)
+            out.backward()
+            assert out.data.data.item() == value, f"0 ** {n} should be {value}, got {out.data.data.item()}"
+            assert z.grad.data.data.item() == slope, f"d(x^{n})/dx at x = 0 should be {slope} (as in PyTorch), got {z.grad.data.data.item()}"
+        zeros = Variable([0.0, 2.0, -3.0], requires_grad=True)
+        power(zeros, 0).backward()
+        assert zeros.grad.data.data.tolist() == [0.0, 0.0, 0.0], f"x⁰ has gradient 0 everywhere, got {zeros.grad.data.data.tolist()}"
+
+    # power, negate and rpower on (2, 3) values, float32 and float64
+    X = np.array([[0.5, 1.5, 2.0], [3.0, 0.25, 1.0]])
+    for dtype in (np.float32, np.float64):
+        kind = np.dtype(dtype).name
+        for name, fn, out_of, slope_of in [
+                ("x ** 3", lambda t: power(t, 3), lambda x: x ** 3, lambda x: 3 * x ** 2),
+                ("x ** -0.5", lambda t: power(t, -0.5), lambda x: x ** -0.5, lambda x: -0.5 * x ** -1.5),
+                ("x ** np.float64(2)", lambda t: power(t, np.float64(2.0)), lambda x: x ** 2, lambda x: 2 * x),
+                ("x ** 0", lambda t: power(t, 0), lambda x: np.ones_like(x), lambda x: np.zeros_like(x)),
+                ("-x", negate, lambda x: -x, lambda x: -np.ones_like(x)),
+                ("3 ** x", lambda t: rpower(3, t), lambda x: 3.0 ** x, lambda x: 3.0 ** x * np.log(3.0)),
+                ("0.5 ** x", lambda t: rpower(0.5, t), lambda x: 0.5 ** x, lambda x: 0.5 ** x * np.log(0.5))]:
+            r = run_twice(fn, [X], dtype)
+            g = r["seed"].astype(np.float64)
+            assert r["out"].dtype == dtype and np.allclose(r["out"], out_of(X), rtol=1e-5), (
+                f"{name} on {kind}: expected {kind} {out_of(X).tolist()}, got {r['out'].dtype} {r['out'].tolist()}")
+            assert np.allclose(r["grads"][0], g * slope_of(X), rtol=1e-5), f"{name}: wrong gradient {r['grads'][0].tolist()}"
+            assert r["grads"][0].dtype == dtype and r["local"][0].dtype == dtype, (
+                f"{name}: the gradient of a {kind} input should be {kind}, the backward function returned {r['local'][0].dtype}")
+            assert np.array_equal(r["grads_again"][0], r["grads"][0]), f"{name}: a second backward() should give the same gradient"
+            assert np.array_equal(r["inputs_after"][0], r["inputs"][0]) and np.array_equal(r["out_after"], r["out"]), (
+                f"{name}: the forward and backward passes must not change x or the result")
+            assert np.array_equal(r["seed_after"], r["seed"]), f"{name}: the backward function must not change grad_output"
+
+    # rpower: exact values (2 ** 3 is 8, not 7.999...), the operator, and its arguments
+    e = Variable([0.0, 1.0, 3.0], requires_grad=True)
+    y = 2 ** e
+    assert isinstance(y, Variable) and y.data.data.tolist() == [1.0, 2.0, 8.0], f"2 ** [0, 1, 3] should be exactly [1, 2, 8], got {y.data.data.tolist()}"
+    assert "rpower_backward" in repr(y), f"repr should name rpower_backward, got {y!r}"
+    y.backward()
+    assert np.allclose(e.grad.data.data, [np.log(2.0), 2 * np.log(2.0), 8 * np.log(2.0)]), f"d(2ˣ)/dx = 2ˣ ln 2, got {e.grad.data.data.tolist()}"
+    x32 = Variable(np.array([0.5, 2.0], dtype=np.float32))
+    for base in (np.float64(3.0), 2, 0.5):
+        y32 = rpower(base, x32)
+        assert y32.data.data.dtype == np.float32, f"rpower({base!r}, float32 x) should stay float32, got {y32.data.data.dtype}"
+    for bad_base, error in [(0.0, ValueError), (-2.0, ValueError), ("2", TypeError)]:
+        try:
+            rpower(bad_base, e)
+        except error:
+            pass
+        else:
+            raise AssertionError(f"rpower({bad_base!r}, x) should raise {error.__name__}")
+
+    assert gradcheck(lambda v: rpower(1.5, v) * v, [Variable([0.5, -1.5, 2.0])])
 
     print("✅ Power and negation tests passed!")
     print("✅ x² + 2xy + y² gives ∂z/∂x = ∂z/∂y = 14 at (3, 4)")
@@ -1826,7 +2570,7 @@ def reduce_sum(x: Variable, axis=None, keepdims: bool = False) -> Variable:
     values = x.data.data
 
     def sum_backward(grad_output):
-        g = np.asarray(grad_output)
+        g = grad_output
         if axis is not None and not keepdims:
             g = np.expand_dims(g, axis)
         return (np.broadcast_to(g, values.shape),)
@@ -1863,10 +2607,11 @@ def reduce_mean(x: Variable, axis=None, keepdims: bool = False) -> Variable:
     x = _to_variable(x)
     total = reduce_sum(x, axis=axis, keepdims=keepdims)
     count = x.size // max(total.size, 1)
-    return divide(total, float(count))
+    return divide(total, count)
     ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-reductions", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable, _unbroadcast, backpropagate, subtract, divide
 def test_reductions():
     """Test sum and mean with axis and keepdims"""
     print("🔬 Unit Test: Reductions (sum, mean)...")
@@ -1913,12 +2658,55 @@ def test_reductions():
     # A reduction feeding a broadcast: centre each row
     assert gradcheck(lambda t: t - t.mean(axis=1, keepdims=True), [Variable(rng.standard_normal((3, 4)))])
 
+    # Every axis argument on (2, 3, 4), float32 and float64: the shapes keepdims gives,
+    # the dtype (a mean divides by a count, and the count must not turn float32 into
+    # float64), and nothing changed by the forward or the backward pass
+    X = np.arange(24.0).reshape(2, 3, 4) / 4 - 2.0
+    for dtype in (np.float32, np.float64):
+        kind = np.dtype(dtype).name
+        for axis, keepdims in [(None, False), (None, True), (0, False), (1, True), (-1, False), ((0, 2), False), ((0, 2), True)]:
+            count = X.size // np.sum(X, axis=axis, keepdims=keepdims).size
+            for name, fn, reference, slope in [("sum", reduce_sum, np.sum, 1.0), ("mean", reduce_mean, np.mean, 1.0 / count)]:
+                r = run_twice(lambda t: fn(t, axis=axis, keepdims=keepdims), [X], dtype)
+                expected = reference(X, axis=axis, keepdims=keepdims)
+                label = f"{name}(axis={axis}, keepdims={keepdims}) on {kind}"
+                assert r["out"].shape == np.shape(expected), f"{label} should have shape {np.shape(expected)}, got {r['out'].shape}"
+                assert r["out"].dtype == dtype and np.allclose(r["out"], expected, rtol=1e-5), (
+                    f"{label} should be {kind} {np.round(expected, 4).tolist()}, got {r['out'].dtype} {np.round(r['out'], 4).tolist()}")
+                # every input number gets the gradient of the one output it went into
+                kept = np.sum(X, axis=axis, keepdims=True).shape
+                spread = np.broadcast_to(r["seed"].astype(np.float64).reshape(kept), X.shape)
+                assert np.allclose(r["grads"][0], spread * slope, rtol=1e-5), f"{label}: wrong gradient"
+                assert r["grads"][0].dtype == dtype and all(l.dtype == dtype for l in r["local"]), f"{label}: the gradients should be {kind}"
+                assert np.array_equal(r["grads_again"][0], r["grads"][0]), f"{label}: a second backward() should give the same gradient"
+                assert np.array_equal(r["inputs_after"][0], r["inputs"][0]) and np.array_equal(r["out_after"], r["out"]), (
+                    f"{label}: x and the result must not change")
+
+    # numpy's own functions call the methods, so they are differentiable too
+    v = Variable(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=np.float32))
+    total = np.sum(v)
+    assert isinstance(total, Variable) and total.data.data.item() == 21.0, f"np.sum(v) should be a Variable holding 21.0, got {total!r}"
+    average = np.mean(v, axis=0)
+    assert isinstance(average, Variable) and np.allclose(average.data.data, [2.5, 3.5, 4.5]), f"np.mean(v, axis=0) should be [2.5, 3.5, 4.5], got {average!r}"
+    assert average.data.data.dtype == np.float32, f"np.mean of float32 should stay float32, got {average.data.data.dtype}"
+    assert np.sum(v, axis=1, keepdims=True).shape == (2, 1), "np.sum(v, axis=1, keepdims=True) should have shape (2, 1)"
+    wide = np.sum(v, dtype=np.float64)
+    assert wide.data.data.dtype == np.float64, f"np.sum(v, dtype=np.float64) should be float64, got {wide.data.data.dtype}"
+    wide.backward()
+    assert v.grad.data.data.dtype == np.float32 and np.allclose(v.grad.data.data, 1.0), "the gradient of a float32 v stays float32"
+    try:
+        np.sum(v, out=np.zeros(()))
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("np.sum(v, out=...) should raise TypeError: a result is always a new Variable")
+
     print("✅ Reduction tests passed!")
 
 test_reductions()
 
 # %% [markdown]
-# ## Step 13: Elementwise Functions — `exp`, `log`, `relu`, `sigmoid`, `tanh`
+# ## Step 13: Elementwise Functions — `exp`, `log`, `abs`, `relu`, `sigmoid`, `tanh`
 #
 # These act on each number separately, so each backward pass is just
 # `grad_output * (local derivative)`, elementwise:
@@ -1927,6 +2715,7 @@ test_reductions()
 # | --- | --- | --- | --- |
 # | exp | eˣ | eˣ | reuse the forward result |
 # | log | ln x | 1/x | |
+# | abs | \|x\| | sign(x): −1, 0 at x = 0, +1 | the kink at 0 gets 0, like PyTorch |
 # | relu | max(x, 0) | 1 where x > 0, else 0 | the "kink" at 0 gets 0, like PyTorch |
 # | sigmoid | σ(x) = 1/(1 + e⁻ˣ) | σ(x)·(1 − σ(x)) | reuse the forward result |
 # | tanh | tanh x | 1 − tanh²x | reuse the forward result |
@@ -1945,7 +2734,14 @@ test_reductions()
 #
 # ### Where these show up
 # `relu` and `tanh` are activation functions; `sigmoid` turns a logit into a probability;
-# `exp` and `log` build softmax and the cross-entropy loss.
+# `exp` and `log` build softmax and the cross-entropy loss; `abs` gives the L1 loss and L1
+# weight penalties.
+#
+# ### Leave the forward arrays alone
+# Several backward functions reuse an array from the forward pass (exp, sigmoid and tanh
+# reuse their output). They may read it, never write into it: `out *= grad_output` would
+# change the result the user holds, and a second `backward()` would start from the
+# damaged array.
 
 # %% nbgrader={"grade": false, "grade_id": "exp-log", "locked": false, "schema_version": 3, "solution": true}
 #| export
@@ -2018,6 +2814,43 @@ def log(x: Variable) -> Variable:
     return _make_result(np.log(values), (x,), log_backward)
     ### END SOLUTION
 
+
+def absolute(x: Variable) -> Variable:
+    """
+    Elementwise absolute value with gradient tracking: |x| (abs(x) and x.abs() call it)
+
+    TODO: Implement the absolute value and its backward pass.
+
+    STEP-BY-STEP IMPLEMENTATION:
+    1. Convert x to a Variable if needed
+    2. Forward: the absolute values
+    3. Backward: ∂|x|/∂x = sign(x): -1 for x < 0, +1 for x > 0, and 0 at x = 0
+       (the kink: PyTorch uses 0 there)
+    4. Return Variable with result and grad_fn
+
+    EXAMPLE USAGE:
+    ```python
+    x = Variable([-2.0, 0.0, 3.0])
+    y = abs(x)          # [2.0, 0.0, 3.0]
+    y.backward()
+    print(x.grad)       # [-1.0, 0.0, 1.0]
+    ```
+
+    IMPLEMENTATION HINTS:
+    - np.abs and np.sign do the work; np.sign(0.0) is 0.0
+    - x / |x| is not the sign at 0: it is 0 / 0 = nan
+    - Name the backward function abs_backward
+    """
+    ### BEGIN SOLUTION
+    x = _to_variable(x)
+    values = x.data.data
+
+    def abs_backward(grad_output):
+        return (grad_output * np.sign(values),)
+
+    return _make_result(np.abs(values), (x,), abs_backward)
+    ### END SOLUTION
+
 # %% nbgrader={"grade": false, "grade_id": "activations", "locked": false, "schema_version": 3, "solution": true}
 #| export
 def relu(x: Variable) -> Variable:
@@ -2041,8 +2874,9 @@ def relu(x: Variable) -> Variable:
     ```
 
     IMPLEMENTATION HINTS:
-    - np.maximum(values, 0) for the forward pass
+    - np.maximum with 0 for the forward pass (a Python 0 keeps the values' dtype)
     - A boolean mask (values > 0) multiplied by a float array gives 0s and the values
+    - Exactly at 0 the gradient is 0, like PyTorch: mind > versus >=
     - Name the backward function relu_backward
     """
     ### BEGIN SOLUTION
@@ -2053,7 +2887,7 @@ def relu(x: Variable) -> Variable:
     def relu_backward(grad_output):
         return (grad_output * mask,)
 
-    return _make_result(np.where(mask, values, 0.0).astype(values.dtype), (x,), relu_backward)
+    return _make_result(np.maximum(values, 0), (x,), relu_backward)
     ### END SOLUTION
 
 
@@ -2089,7 +2923,7 @@ def sigmoid(x: Variable) -> Variable:
     x = _to_variable(x)
     values = x.data.data
     small = np.exp(-np.abs(values))                       # in (0, 1]: never overflows
-    out = np.where(values >= 0, 1.0 / (1.0 + small), small / (1.0 + small)).astype(values.dtype)
+    out = np.where(values >= 0, 1.0 / (1.0 + small), small / (1.0 + small))   # Python 1.0: dtype kept
 
     def sigmoid_backward(grad_output):
         return (grad_output * out * (1.0 - out),)
@@ -2133,6 +2967,7 @@ def tanh(x: Variable) -> Variable:
     ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-elementwise-functions", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate, multiply, reduce_sum
 def test_elementwise_functions():
     """Test exp, log, relu, sigmoid and tanh: values, gradients and stability"""
     print("🔬 Unit Test: Elementwise Functions...")
@@ -2189,9 +3024,49 @@ def test_elementwise_functions():
     assert gradcheck(exp, [Variable(values)])
     assert gradcheck(log, [Variable(np.abs(values) + 0.5)])
     assert gradcheck(relu, [Variable(values)])
+    assert gradcheck(absolute, [Variable(values)])
     assert gradcheck(sigmoid, [Variable(values * 5)])
     assert gradcheck(tanh, [Variable(values)])
     assert gradcheck(lambda t: (t.tanh() * t.sigmoid()).exp().sum(), [Variable(values)])
+
+    # abs: the gradient is sign(x), and 0 exactly at the kink (as PyTorch)
+    x = Variable([-2.0, 0.0, 3.0], requires_grad=True)
+    y = abs(x)
+    assert isinstance(y, Variable) and y.data.data.tolist() == [2.0, 0.0, 3.0], f"abs([-2, 0, 3]) should be [2, 0, 3], got {y.data.data.tolist()}"
+    y.backward()
+    assert x.grad.data.data.tolist() == [-1.0, 0.0, 1.0], f"abs's gradient should be sign(x) = [-1, 0, 1], got {x.grad.data.data.tolist()}"
+    assert "abs_backward" in repr(x.abs()), f"repr should name abs_backward, got {x.abs()!r}"
+
+    # Exactly at 0: relu and abs have gradient 0 there; sigmoid 1/4 and tanh 1
+    z = np.zeros((2, 3))
+    for name, fn, slope in [("relu", relu, 0.0), ("abs", absolute, 0.0), ("sigmoid", sigmoid, 0.25), ("tanh", tanh, 1.0)]:
+        r = run_twice(fn, [z])
+        assert np.all(r["grads"][0] == slope * r["seed"]), f"{name}'s gradient at exactly 0 should be {slope} · grad_output, got {r['grads'][0].tolist()}"
+
+    # All six on (2, 3) values, float32 and float64: values, gradients and dtypes; the
+    # inputs, the result and grad_output unchanged; a second backward() the same
+    X = np.array([[-1.5, 0.5, 2.0], [3.0, -0.25, 1.0]])
+    P = np.abs(X) + 0.5                          # positive, for log
+    sig = 1 / (1 + np.exp(-X))
+    cases = [("exp", exp, X, np.exp(X), np.exp(X)),
+             ("log", log, P, np.log(P), 1 / P),
+             ("abs", absolute, X, np.abs(X), np.sign(X)),
+             ("relu", relu, X, np.maximum(X, 0), (X > 0) * 1.0),
+             ("sigmoid", sigmoid, X, sig, sig * (1 - sig)),
+             ("tanh", tanh, X, np.tanh(X), 1 - np.tanh(X) ** 2)]
+    for dtype in (np.float32, np.float64):
+        kind = np.dtype(dtype).name
+        for name, fn, inputs, values, slope in cases:
+            r = run_twice(fn, [inputs], dtype)
+            assert r["out"].dtype == dtype and np.allclose(r["out"], values, rtol=1e-5), (
+                f"{name} on {kind}: expected {kind} {np.round(values, 4).tolist()}, got {r['out'].dtype} {np.round(r['out'], 4).tolist()}")
+            assert np.allclose(r["grads"][0], r["seed"] * slope, rtol=1e-5), f"{name} on {kind}: wrong gradient {r['grads'][0].tolist()}"
+            assert r["grads"][0].dtype == dtype and r["local"][0].dtype == dtype, (
+                f"{name}: the gradient of a {kind} input should be {kind}, the backward function returned {r['local'][0].dtype}")
+            assert np.array_equal(r["inputs_after"][0], r["inputs"][0]), f"{name} must not change its input"
+            assert np.array_equal(r["out_after"], r["out"]), f"{name}'s backward pass must not change the forward result"
+            assert np.array_equal(r["grads_again"][0], r["grads"][0]), f"{name}: a second backward() should give the same gradient"
+            assert np.array_equal(r["seed_after"], r["seed"]), f"{name}: the backward function must not change grad_output"
 
     print("✅ Elementwise function tests passed!")
 
@@ -2233,14 +3108,15 @@ def reshape(x: Variable, *shape) -> Variable:
     ```
 
     IMPLEMENTATION HINTS:
-    - If shape has one element and it is a tuple or list, that element is the shape
+    - If exactly one argument came in `shape`, it is the shape itself: a tuple, or a
+      single int (numpy's reshape accepts both)
     - ndarray.reshape does the work in both directions
     - Name the backward function reshape_backward
     """
     ### BEGIN SOLUTION
     x = _to_variable(x)
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
+    if len(shape) == 1:                      # reshape(x, (2, 3)) or reshape(x, 6)
+        shape = shape[0]
     values = x.data.data
     original_shape = values.shape
 
@@ -2285,6 +3161,7 @@ def transpose(x: Variable) -> Variable:
     ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-reshape-transpose", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate, multiply, matmul
 def test_reshape_transpose():
     """Test reshape and transpose with gradients"""
     print("🔬 Unit Test: Reshape and Transpose...")
@@ -2314,12 +3191,193 @@ def test_reshape_transpose():
     assert gradcheck(lambda v: v.reshape(3, 2).T, [Variable(rng.standard_normal((2, 3)))])
     assert gradcheck(lambda v: v.T @ v, [Variable(rng.standard_normal((3, 2)))])
 
+    # (2, 3, 4): reshape, and .T reversing ALL the axes (not just the last two), with
+    # float32 and float64 kept, inputs and results unchanged, a second backward the same
+    X = np.arange(24.0).reshape(2, 3, 4) - 11.5
+    for dtype in (np.float32, np.float64):
+        kind = np.dtype(dtype).name
+        for name, fn, values, back in [
+                ("reshape(4, 6)", lambda t: reshape(t, 4, 6), X.reshape(4, 6), lambda g: g.reshape(2, 3, 4)),
+                ("reshape(-1)", lambda t: reshape(t, -1), X.reshape(-1), lambda g: g.reshape(2, 3, 4)),
+                (".T of (2, 3, 4)", transpose, np.transpose(X, (2, 1, 0)), lambda g: np.transpose(g, (2, 1, 0)))]:
+            r = run_twice(fn, [X], dtype)
+            assert r["out"].dtype == dtype and r["out"].shape == values.shape and np.array_equal(r["out"], values), (
+                f"{name} on {kind}: expected {kind} of shape {values.shape}, got {r['out'].dtype} {r['out'].shape}")
+            expected = back(r["seed"])
+            assert r["grads"][0].shape == (2, 3, 4) and np.array_equal(r["grads"][0], expected), (
+                f"{name}: every gradient number must go back to the position its value came from")
+            assert r["grads"][0].dtype == dtype and r["local"][0].dtype == dtype, f"{name}: the gradient should be {kind}"
+            assert np.array_equal(r["grads_again"][0], r["grads"][0]), f"{name}: a second backward() should give the same gradient"
+            assert np.array_equal(r["inputs_after"][0], r["inputs"][0]) and np.array_equal(r["out_after"], r["out"]), (
+                f"{name}: x and the result must not change")
+
     print("✅ Reshape and transpose tests passed!")
 
 test_reshape_transpose()
 
 # %% [markdown]
-# ## Step 15: Stress Tests — Shared Subgraphs and Deep Graphs
+# ## Step 15: Indexing and Slicing
+#
+# ### Picking numbers out of a Variable
+# `x[1]`, `x[:, 1:3]`, `x[[0, 2, 0]]`, `x[x > 0]`: numpy's indexing, with gradients. You
+# need it everywhere: an embedding table is indexed by token ids (`E[token_ids]`), a
+# classifier's loss picks the logit of the right class in every row
+# (`logits[np.arange(N), labels]`), a sequence model slices out time steps.
+#
+# ### The gradient goes back to where the number came from
+# Indexing copies numbers; it computes nothing. So each entry of the result sends its
+# gradient back to the position it was read from, and positions that were not read get 0:
+#
+# ```
+# x       = [a,  b,  c,  d]
+# y       = x[[0, 2, 0]]  = [a, c, a]          (position 0 is read twice)
+# ∂L/∂y   = [g₀, g₁, g₂]
+# ∂L/∂x   = [g₀ + g₂, 0, g₁, 0]                (both uses of a are summed)
+# ```
+#
+# A position read twice collects both gradients, for the same reason as in Step 3: a
+# number used twice receives the sum of two gradients.
+#
+# ### The trap: `grad[index] += g` with repeated indices
+# The obvious backward pass, "zeros, then `grad[index] += grad_output`", is right for
+# slices, masks and distinct indices, and silently wrong for repeated ones. numpy
+# evaluates it as `grad[index] = grad[index] + grad_output`: it reads all the old values
+# first, then writes, so for `[0, 2, 0]` the second write to position 0 replaces the
+# first instead of adding to it (∂L/∂a would be g₂, not g₀ + g₂).
+# `np.add.at(array, index, values)` is the unbuffered version: it adds the values one at a
+# time, so repeated positions accumulate. PyTorch does the same in its `IndexBackward`
+# (`index_put_` with `accumulate=True`).
+#
+# ### What `index` can be
+# The Variable's `__getitem__` (provided) turns Tensors and Variables inside the index
+# into ndarrays: so `x[x > 0]` works, with the boolean Tensor that the comparison returns.
+# Your function receives an index numpy understands: an int, a slice, a list or array of
+# ints, a boolean mask, or a tuple of these. numpy's indexing and `np.add.at` accept the
+# very same index, so you never need to look inside it.
+
+# %% nbgrader={"grade": false, "grade_id": "getitem-function", "locked": false, "schema_version": 3, "solution": true}
+#| export
+def getitem(x: Variable, index) -> Variable:
+    """
+    Indexing and slicing with gradient tracking: x[index]
+
+    TODO: Implement indexing and its backward pass.
+
+    STEP-BY-STEP IMPLEMENTATION:
+    1. Convert x to a Variable if needed
+    2. Forward: index the values with numpy, exactly as given
+    3. Backward: start from zeros shaped (and typed) like x's values, and add grad_output
+       in at the positions the forward pass read; a position read twice gets both
+    4. Return Variable with result and grad_fn
+
+    EXAMPLE USAGE:
+    ```python
+    x = Variable([10.0, 20.0, 30.0, 40.0])
+    y = x[[0, 2, 0]]            # [10.0, 30.0, 10.0]
+    y.backward(np.array([1.0, 2.0, 3.0]))
+    print(x.grad)               # [4.0, 0.0, 2.0, 0.0]: position 0 collects 1 + 3
+
+    m = Variable(np.arange(6.0).reshape(2, 3))
+    m[:, 1:].sum().backward()
+    print(m.grad)               # [[0, 1, 1], [0, 1, 1]]
+    ```
+
+    IMPLEMENTATION HINTS:
+    - np.zeros_like keeps the dtype: a float32 x must get a float32 gradient
+    - np.add.at(target, index, values) adds values into target at index, in place,
+      one value at a time, so repeated positions accumulate; it returns None
+    - Make the zeros inside the backward function: an array made once in the forward
+      pass would still hold the first backward's sums when backward() runs again
+    - Name the backward function getitem_backward
+
+    LEARNING CONNECTIONS:
+    - torch.Tensor.__getitem__ with autograd (IndexBackward, SliceBackward)
+    - Embedding layers are exactly this: rows of a weight matrix picked by token id,
+      and the rows of repeated tokens collect several gradients
+    """
+    ### BEGIN SOLUTION
+    x = _to_variable(x)
+    values = x.data.data
+
+    def getitem_backward(grad_output):
+        grad = np.zeros_like(values)
+        np.add.at(grad, index, grad_output)
+        return (grad,)
+
+    return _make_result(values[index], (x,), getitem_backward)
+    ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test-indexing", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate, multiply
+def test_indexing():
+    """Indexing and slicing: values, scatter-add gradients, dtypes, repeated backward"""
+    print("🔬 Unit Test: Indexing and Slicing...")
+
+    base = np.arange(12.0).reshape(3, 4) - 5.5        # 3 x 4, every value different
+    positions = np.arange(base.size).reshape(base.shape)  # where each number sits
+    cases = {
+        "x[1]": 1,
+        "x[1, 2]": (1, 2),
+        "x[:, 1:3]": (slice(None), slice(1, 3)),
+        "x[::-1, -1]": (slice(None, None, -1), -1),
+        "x[[0, 2, 0]]": [0, 2, 0],
+        "x[[0, 0, 2], [1, 1, 3]]": ([0, 0, 2], [1, 1, 3]),
+        "x[x > 0]": base > 0,
+    }
+    for dtype in (np.float32, np.float64):
+        kind = np.dtype(dtype).name
+        for name, index in cases.items():
+            r = run_twice(lambda t: getitem(t, index), [base], dtype)
+            assert r["out"].dtype == dtype, f"{name} on {kind} should stay {kind}, got {r['out'].dtype}"
+            assert r["out"].shape == np.shape(base[index]) and np.array_equal(r["out"], base[index]), (
+                f"{name} should be {base[index].tolist()}, got {r['out'].tolist()}")
+            # Each number of the result sends its gradient back to where it was read;
+            # a position read twice gets the sum
+            expected = np.bincount(np.ravel(positions[index]), weights=np.ravel(r["seed"]),
+                                   minlength=base.size).reshape(base.shape)
+            assert r["grads"][0] is not None and np.allclose(r["grads"][0], expected), (
+                f"{name} ({kind}): x.grad should be {expected.tolist()}, got {r['grads'][0]}")
+            assert r["local"][0].dtype == dtype, f"{name}: getitem_backward should return a {kind} gradient, got {r['local'][0].dtype}"
+            assert np.array_equal(r["grads_again"][0], r["grads"][0]), (
+                f"{name}: a second backward() should give the same gradient, got {r['grads_again'][0].tolist()} "
+                f"after {r['grads'][0].tolist()}: make the zeros inside the backward function")
+            assert np.array_equal(r["inputs_after"][0], r["inputs"][0]) and np.array_equal(r["out_after"], r["out"]), (
+                f"{name}: indexing must not change x or the result")
+            assert np.array_equal(r["seed_after"], r["seed"]), f"{name}: the backward function must not change grad_output"
+
+    # The operator, with the boolean Tensor that a comparison returns
+    x = Variable(base.astype(np.float32))
+    picked = x[x > 0]
+    assert isinstance(picked, Variable) and picked.shape == (6,), f"x[x > 0] should pick 6 numbers, got shape {picked.shape}"
+    assert np.array_equal(picked.data.data, base[base > 0]), f"x[x > 0] should be {base[base > 0].tolist()}, got {picked.data.data.tolist()}"
+    picked.backward()
+    assert x.grad.data.data.dtype == np.float32 and np.array_equal(x.grad.data.data, (base > 0).astype(np.float32)), (
+        f"x[x > 0].backward() should give 1 where x > 0, 0 elsewhere, got {x.grad.data.data.tolist()}")
+    assert "getitem_backward" in repr(x[0]), f"repr should name getitem_backward, got {x[0]!r}"
+
+    # An embedding lookup: rows picked by token id; a repeated token collects every use
+    E = Variable(np.arange(15.0).reshape(5, 3))
+    rows = E[np.array([3, 1, 3, 3])]
+    assert rows.shape == (4, 3), f"E[[3, 1, 3, 3]] should have shape (4, 3), got {rows.shape}"
+    rows.backward(np.ones((4, 3)))
+    assert E.grad.data.data[:, 0].tolist() == [0.0, 1.0, 0.0, 3.0, 0.0], (
+        f"row 3 was used 3 times, row 1 once: E.grad[:, 0] should be [0, 1, 0, 3, 0], got {E.grad.data.data[:, 0].tolist()}")
+
+    # Finite differences, on compositions and on a 3-D Variable
+    rng = np.random.default_rng(6)
+    assert gradcheck(lambda t: multiply(t[1:, ::2], t[:2, 1::2]), [Variable(rng.standard_normal((3, 4)))])
+    assert gradcheck(lambda t: t[[2, 0, 2]][:, [1, 1, 3]], [Variable(rng.standard_normal((3, 4)))])
+    v = Variable(rng.standard_normal((2, 3, 4)))
+    assert v[..., 1].shape == (2, 3) and v[:, None, 0].shape == (2, 1, 4), "Ellipsis and None should index like numpy"
+    assert gradcheck(lambda t: t[..., [3, 0, 3]], [v])
+    assert gradcheck(lambda t: t[:, None, 0], [v])
+
+    print("✅ Indexing tests passed!")
+
+test_indexing()
+
+# %% [markdown]
+# ## Step 16: Stress Tests — Shared Subgraphs and Deep Graphs
 #
 # Now for the two graphs from Step 4 that break a recursive backward pass.
 #
@@ -2338,6 +3396,7 @@ test_reshape_transpose()
 # care how deep the graph is.
 
 # %% nbgrader={"grade": true, "grade_id": "test-shared-subgraph", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate, add, multiply
 def test_shared_subgraph():
     """Each node is visited once: gradients of reused values are summed, fast"""
     print("🔬 Unit Test: Shared Subgraphs...")
@@ -2370,6 +3429,7 @@ def test_shared_subgraph():
 test_shared_subgraph()
 
 # %% nbgrader={"grade": true, "grade_id": "test-deep-chain", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate, add, multiply
 def test_deep_chain():
     """backward() handles a chain of 20,000 operations without recursion"""
     print("🔬 Unit Test: Deep Chain (20,000 operations)...")
@@ -2402,7 +3462,7 @@ assert abs(_hidden_x.grad.data.data.item() - 2.0) < 1e-9, "a wide 5,000-step gra
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Step 16: Gradient Accumulation
+# ## Step 17: Gradient Accumulation
 #
 # ### Why gradients add up instead of being replaced
 # - A parameter used in several places (weight sharing, an RNN's weights at every time
@@ -2420,6 +3480,7 @@ assert abs(_hidden_x.grad.data.data.item() - 2.0) < 1e-9, "a wide 5,000-step gra
 # gradient in place (some do, for speed) must never change another's.
 
 # %% nbgrader={"grade": true, "grade_id": "test-gradient-accumulation", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate, add, multiply
 def test_gradient_accumulation():
     """Gradients accumulate until zero_grad, never alias, and backward has clear rules"""
     print("🔬 Unit Test: Gradient Accumulation...")
@@ -2464,6 +3525,23 @@ def test_gradient_accumulation():
     assert y.grad.data.data.item() == 3.0, (
         f"∂r/∂y should be 3.0, got {y.grad.data.data.item()}: combine gradients with a + b, not a += b")
 
+    # A second, fresh graph adds to the same leaf; a leaf's gradient always has the leaf's
+    # dtype, even when an operation computed in float64 (a float64 constant array)
+    w = Variable(np.array([1.0, -2.0, 0.5], dtype=np.float32), requires_grad=True)
+    (w * w).backward()                                   # 2w
+    (w * np.array([3.0, 3.0, 3.0])).backward()           # + 3, computed in float64
+    assert w.grad.data.data.dtype == np.float32, f"a float32 leaf's gradient should be float32, got {w.grad.data.data.dtype}"
+    assert np.allclose(w.grad.data.data, [5.0, -1.0, 4.0]), f"2w + 3 should be [5, -1, 4], got {w.grad.data.data.tolist()}"
+
+    # A backward function may return None for a parent: that parent gets no gradient
+    p = Variable([1.0, 2.0], requires_grad=True)
+    q = Variable([3.0, 4.0], requires_grad=True)
+    values_pq = p.data.data * q.data.data
+    node = _make_result(values_pq, (p, q), lambda g: (g * q.data.data, None))
+    node.backward()
+    assert np.allclose(p.grad.data.data, [3.0, 4.0]) and q.grad is None, (
+        f"a None gradient means no gradient: p.grad should be [3, 4] and q.grad None, got {p.grad} and {q.grad}")
+
     # A gradient can be given as a Variable, a Tensor, an ndarray or a number
     d = Variable([1.0, 2.0], requires_grad=True)
     e = d * 3
@@ -2488,7 +3566,7 @@ def test_gradient_accumulation():
 test_gradient_accumulation()
 
 # %% [markdown]
-# ## Step 17: Integration with Neural Network Training
+# ## Step 18: Integration with Neural Network Training
 #
 # ### The Complete Training Loop
 # Let's see how autograd enables neural network training:
@@ -2526,6 +3604,7 @@ test_gradient_accumulation()
 # - **Scalable**: Handles millions of parameters
 
 # %% nbgrader={"grade": true, "grade_id": "test-neural-network-training", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: Variable, backpropagate, add, multiply, subtract
 def test_neural_network_training():
     """Test autograd in neural network training scenario"""
     print("🔬 Unit Test: Neural Network Training Comprehensive Test...")
@@ -2630,8 +3709,10 @@ success = run_module_tests_auto("Autograd")
 # - **The Backward Engine**: a topological sort with an explicit stack, one visit per
 #   node, gradients summed per node and accumulated into leaves
 # - **Broadcasting**: every gradient summed back to its input's shape, in one place
-# - **Operations**: `+ - * / ** @`, negation, `sum`, `mean`, `exp`, `log`, `relu`,
-#   `sigmoid` (stable at ±1000), `tanh`, `reshape`, `.T`, all with reflected operators
+# - **Operations**: `+ - * / ** @` (batched too), `2 ** x`, negation, `abs`, `sum`, `mean`,
+#   `exp`, `log`, `relu`, `sigmoid` (stable at ±1000), `tanh`, `reshape`, `.T`, indexing
+#   with a scatter-add backward, all with reflected operators and PyTorch's dtype rules
+# - **numpy interop**: `np.asarray(x)`, `np.sum(x)`, `float(x)`, `x.item()`, comparisons
 # - **Training Integration**: Complete training loop driven by automatic gradients
 #
 # ### ✅ Key Learning Outcomes
