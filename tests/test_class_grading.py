@@ -28,7 +28,7 @@ from make_submissions import write_class  # noqa: E402
 pytestmark = pytest.mark.skipif(sandbox_problem() is not None, reason=f"no sandbox: {sandbox_problem()}")
 CLASS = 40
 # complete, half done, untouched, and buggy (multiply's backward uses the wrong operand)
-EXPECTED = {"complete": 160.0, "half": 90.0, "untouched": 0.0, "buggy": 50.0}
+EXPECTED = {"complete": 175.0, "half": 105.0, "untouched": 0.0, "buggy": 55.0}
 BIN = Path(sys.executable).parent
 
 

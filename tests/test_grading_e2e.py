@@ -23,8 +23,8 @@ from tests.conftest import REPO, copy_course, run_tito, tito_ok
 
 MODULES = tuple(sorted(p.name for p in (REPO / "modules" / "source").iterdir() if (p / "module.yaml").exists()))
 STUDENTS = ("complete", "half", "untouched")
-EXPECTED_SCORES = {"complete": 160.0, "half": 90.0, "untouched": 0.0}
-AUTOGRAD_TESTS = 17
+EXPECTED_SCORES = {"complete": 175.0, "half": 105.0, "untouched": 0.0}
+AUTOGRAD_TESTS = 19
 
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -120,7 +120,7 @@ def test_2_verify(course: Path):
         assert match, f"{dirname}: no 'N/N │ 0/N │ PASS' in row {row!r}:\n{out}"
         solution, total, blank, total2 = map(int, match.groups())
         assert solution == total == total2 > 0 and blank == 0, f"{dirname}: {row!r}"
-    for dirname, points in (("00_setup", 20), ("01_tensor", 85), ("07_autograd", 160)):
+    for dirname, points in (("00_setup", 20), ("01_tensor", 85), ("07_autograd", 175)):
         row = next(l for l in out.splitlines() if dirname in l)
         assert f"{points}/{points}" in row, row
     assert "FAIL" not in out
@@ -164,7 +164,7 @@ def test_3_release_and_student_loop(course: Path):
         shutil.copyfile(course / "modules" / "source" / rel, student / "modules" / "source" / rel)
     tito_ok(run_tito("export", "tensor", "autograd", cwd=student), "01_tensor", "07_autograd")
     tito_ok(run_tito("module", "test", "autograd", cwd=student, timeout=300),
-        f"{AUTOGRAD_TESTS}/{AUTOGRAD_TESTS} tests, 160/160 points: PASS")
+        f"{AUTOGRAD_TESTS}/{AUTOGRAD_TESTS} tests, 175/175 points: PASS")
 
 
 def test_4_collect_and_autograde(course: Path):
@@ -172,7 +172,7 @@ def test_4_collect_and_autograde(course: Path):
     for student in STUDENTS:
         assert f"{student}: collected" in out, out
         assert (course / "modules" / "submitted" / student / "07_autograd" / "autograd_dev.ipynb").is_file()
-    out = tito_ok(run_tito("nbgrader", "autograde", "autograd", cwd=course, timeout=600), "mean score", "83.3/160")
+    out = tito_ok(run_tito("nbgrader", "autograde", "autograd", cwd=course, timeout=600), "mean score", "93.3/175")
     # exit 0 means no student ended in "error"; only failures get a line of their own
     assert re.search(r"graded\s+│\s+3 │", out) and not any(student in out for student in STUDENTS), out
 
@@ -184,10 +184,10 @@ def _check_scores(course: Path) -> dict[str, dict]:
     for student, expected in EXPECTED_SCORES.items():
         r = by_student[student]
         assert r["module"] == "07_autograd"
-        assert r["max_score"] == 160.0
+        assert r["max_score"] == 175.0
         assert r["score"] == expected, f"{student}: score {r['score']}, expected {expected}"
         assert len(r["tests"]) == AUTOGRAD_TESTS, r["tests"]
-        assert sum(t["max_score"] for t in r["tests"]) == 160.0
+        assert sum(t["max_score"] for t in r["tests"]) == 175.0
         assert sum(t["score"] for t in r["tests"]) == expected
     assert all(t["passed"] for t in by_student["complete"]["tests"])
     assert not any(t["passed"] for t in by_student["untouched"]["tests"])
@@ -202,14 +202,14 @@ def test_5_report(course: Path):
     proc = run_tito("nbgrader", "report", "--format", "csv", cwd=course)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines() == [
-        "student,07_autograd (160),total,max_total",
-        "complete,160,160,160",
-        "half,90,90,160",
-        "untouched,0,0,160",
+        "student,07_autograd (175),total,max_total",
+        "complete,175,175,175",
+        "half,105,105,175",
+        "untouched,0,0,175",
     ], proc.stdout
 
     tito_ok(run_tito("nbgrader", "report", "--format", "table", cwd=course),
-        "Class average, 07_autograd: 83.3/160", *STUDENTS)
+        "Class average, 07_autograd: 93.3/175", *STUDENTS)
 
 
 def test_6_feedback_hides_hidden_tests(course: Path):
@@ -236,7 +236,7 @@ def test_7_regrade_replaces(course: Path):
     out = tito_ok(run_tito("nbgrader", "collect", "autograd", "--from", "examples/submissions", cwd=course))
     for student in STUDENTS:
         assert f"{student}: unchanged" in out, out
-    tito_ok(run_tito("nbgrader", "autograde", "autograd", cwd=course, timeout=600), "83.3/160")
+    tito_ok(run_tito("nbgrader", "autograde", "autograd", cwd=course, timeout=600), "93.3/175")
     after = _check_scores(course)
     for student in STUDENTS:
         assert [(t["test"], t["score"]) for t in after[student]["tests"]] == \

@@ -38,12 +38,12 @@ def atomic_write(path, data: bytes) -> str:
        (os.path.dirname, or "." for a bare file name). The directory must already exist.
     2. If data is not bytes (or bytearray), raise TypeError
     3. Create the temporary file with tempfile.mkstemp IN `directory`, with a prefix and a
-       suffix so its name looks like ".<file name>.<random>.tmp"; it returns (fd, tmp)
+       suffix so its name looks like ".<file name>.<random>.tmp"; it returns (fd, tmp_path)
     4. Inside a try block:
        a. open the descriptor with os.fdopen(fd, "wb"), write data, flush Python's buffer,
           then os.fsync the file (in that order: fsync only sees what was flushed)
        b. rename the finished temporary file onto `path` with os.replace
-    5. If anything raises (catch BaseException, so Ctrl-C cleans up too): delete tmp if it
+    5. If anything raises (catch BaseException, so Ctrl-C cleans up too): delete tmp_path if it
        still exists, then re-raise the exception
     6. Return path
 
@@ -56,23 +56,23 @@ def atomic_write(path, data: bytes) -> str:
     IMPLEMENTATION HINTS:
     - os.path.basename(path) is the file name
     - A bare `raise` inside `except` re-raises the exception that is being handled
-    - os.path.exists(tmp) is False once os.replace has moved it
+    - os.path.exists(tmp_path) is False once os.replace has moved it
     - `except Exception` would miss KeyboardInterrupt (Ctrl-C): it derives from BaseException
     """
     path = os.fspath(path)
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError(f"atomic_write writes bytes, got {type(data).__name__}; encode text first, e.g. text.encode()")
     directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    fd, tmp_path = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp_path, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        if os.path.exists(tmp_path):
+            os.unlink(tmp_path)
         raise
     return path
 
