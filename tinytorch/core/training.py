@@ -95,6 +95,12 @@ def _cross_entropy_targets(labels, logits_shape) -> np.ndarray:
     """
     n, c = logits_shape
     y = _values(labels)
+    if y.dtype.kind in "iu" and y.shape == (n,):  # the usual case, checked with two reductions
+        if n and (y.min() < 0 or y.max() >= c):
+            bad = y[(y < 0) | (y >= c)]
+            raise ValueError(f"CrossEntropyLoss: label {int(bad[0])} is not a class index for {c} classes "
+                             f"(labels must be in [0, {c - 1}])")
+        return y.astype(np.int64, copy=False)
     if y.dtype == bool or not np.issubdtype(y.dtype, np.number):
         raise ValueError(f"CrossEntropyLoss: targets must be class indices or class probabilities, got dtype {y.dtype}")
     if y.ndim == 2 and y.shape == (n, c) and c > 1:
