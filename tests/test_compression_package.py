@@ -155,11 +155,19 @@ def test_apply_masks_in_place_and_checked():
         apply_masks(model, [np.ones((3, 2), dtype=bool)])
 
 
+def test_apply_masks_converts_lists_and_numbers_to_booleans():
+    model = Sequential([dense([[1.0, 2.0], [3.0, 4.0]], [0.0, 0.0]), dense([[5.0, 6.0], [7.0, 8.0]], [0.0, 0.0])])
+    apply_masks(model, [[[True, False], [False, True]], np.array([[1, 0], [1, 1]])])
+    np.testing.assert_array_equal(values(model.layers[0].weights), [[1.0, 0.0], [0.0, 4.0]])
+    np.testing.assert_array_equal(values(model.layers[1].weights), [[5.0, 0.0], [7.0, 8.0]])
+
+
 # --------------------------------------------------------------------------- structured pruning
 
 
 def test_neuron_importance_is_column_l2_norm():
     np.testing.assert_allclose(neuron_importance(dense([[3.0, 1.0, 0.0], [4.0, 1.0, 0.0]])), [5.0, np.sqrt(2), 0.0])
+    assert neuron_importance(dense(np.ones((2, 3)))).dtype == np.float64
 
 
 def test_prune_neurons_keeps_kept_neurons_exact():
@@ -190,6 +198,19 @@ def test_prune_neurons_errors():
             prune_neurons(model, layer_index, keep)
 
 
+def test_prune_neurons_boundaries_and_independence():
+    model = create_mlp(4, [6, 5], 2, seed=3)
+    x = Tensor(np.random.default_rng(2).standard_normal((3, 4)).astype(np.float32))
+    before = [values(p).copy() for p in model.parameters()]
+    assert [(l.input_size, l.output_size) for l in dense_layers(prune_neurons(model, 0, keep=1))] == [(4, 1), (1, 5), (5, 2)]
+    full = prune_neurons(model, 1, keep=5)
+    np.testing.assert_allclose(values(full(x)), values(model(x)), rtol=0, atol=1e-6)
+    for p in full.parameters():                     # the pruned copy shares nothing with the original
+        values(p)[...] = 0.0
+    for p, old in zip(model.parameters(), before):
+        np.testing.assert_array_equal(values(p), old)
+
+
 # --------------------------------------------------------------------------- quantization
 
 
@@ -215,6 +236,32 @@ def test_affine_per_tensor_exact():
     assert int(q.zero_point) == -128 and q.values.tolist() == [-128, -78, -28, 127]
     q = quantize(np.array([-5.1, -2.0, 0.0]), scheme="affine")      # all negative: 0 lands on 127
     assert int(q.zero_point) == 127 and q.values.tolist() == [-128, 27, 127]
+
+
+def test_affine_clips_q_when_rounding_overshoots():
+    s = float(np.float32(0.01))
+    q = quantize(np.array([-(100.5 + 1e-6) * s, 0.0, (154.5 + 1e-6) * s]), scheme="affine")
+    assert int(q.zero_point) == -27 and q.values.tolist() == [-128, -27, 127]   # 155 - 27 = 128 is clipped
+
+
+def test_quantize_edge_values_and_inputs():
+    q = quantize(np.zeros(3), scheme="affine")                  # hi == lo
+    assert float(q.scale) == 1.0 and int(q.zero_point) == -128 and q.values.tolist() == [-128] * 3
+    np.testing.assert_array_equal(dequantize(q), 0.0)
+    q = quantize(np.array([[0.0, 2.0], [0.0, -1.0]]), per_channel=True)
+    assert q.scale.tolist() == [[1.0, np.float32(2.0 / 127)]] and q.zero_point.dtype == np.int32
+    assert quantize(np.ones(2)).zero_point.dtype == np.int32
+    x32 = np.array([1.0, 0.035433072596788406, 0.04330708459019661], dtype=np.float32)
+    assert quantize(x32).values.tolist() == [127, 5, 5]         # x / s in float64: 4.50000012 and 5.49999988
+    np.testing.assert_array_equal(quantize(x32).values, quantize(x32.astype(np.float64)).values)
+    x = np.array([[0.5, -2.0], [1.25, 0.1]])
+    for scheme in ("symmetric", "affine"):
+        quantize(x, scheme=scheme, per_channel=True)
+    np.testing.assert_array_equal(x, [[0.5, -2.0], [1.25, 0.1]])   # the input is not modified
+    assert quantize([[-1.0, 0.5]]).values.tolist() == [[-127, 64]]
+    np.testing.assert_array_equal(quantize(x, per_channel=True, axis=-2).values, quantize(x, per_channel=True, axis=0).values)
+    with pytest.raises(ValueError):
+        quantize(np.zeros((0, 2)))
 
 
 def test_per_channel_exact():
@@ -284,6 +331,20 @@ def test_quantized_model_forward_and_bytes():
     assert per_tensor_affine.weight_nbytes == (20 + 4 + 4) + (12 + 4 + 4)
 
 
+def test_quantized_dense_inputs():
+    layer = QuantizedDense(dense([[1.0, -2.0, 0.5], [0.25, 1.0, -1.0]], [0.5, 0.0, -0.5]))
+    x = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    expected = x @ dequantize(layer.qweight) + layer.bias
+    for given in (x, x.tolist(), Tensor(x.astype(np.float32)), Variable(x)):
+        out = values(layer(given))
+        assert out.dtype == np.float32 and out.shape == (2, 3)
+        np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(values(layer(x[1])), expected[1], rtol=1e-6, atol=1e-6)   # one sample, shape (2,)
+    for bad in (np.float32(1.0), np.ones((2, 3))):
+        with pytest.raises(ValueError):
+            layer(bad)
+
+
 # --------------------------------------------------------------------------- distillation
 
 
@@ -351,6 +412,26 @@ def test_distillation_loss_dtypes_and_errors():
                 lambda: DistillationLoss()(Variable(z), z, [0, 1, 4])):
         with pytest.raises(ValueError):
             bad()
+    for bad in (lambda: DistillationLoss()(Variable(z), z[:1], [0, 1, 2]),     # would broadcast
+                lambda: DistillationLoss()(Variable(z[0]), z[0], [0])):
+        with pytest.raises(ValueError):
+            bad()
+
+
+@pytest.mark.parametrize("make", [Variable, Tensor])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_distillation_loss_keeps_the_float_dtype(make, dtype):
+    z = np.random.default_rng(1).standard_normal((3, 4)).astype(dtype)
+    assert values(DistillationLoss()(make(z), z[::-1], [0, 1, 2])).dtype == dtype
+
+
+def test_distillation_loss_computes_in_float64():
+    rng = np.random.default_rng(3)
+    z = (1e6 + rng.integers(-3, 4, size=(5, 6))).astype(np.float32)   # near 1e6, float32 z / T is off by ~0.01
+    t = (1e6 + rng.integers(-3, 4, size=(5, 6))).astype(np.float32)
+    y = rng.integers(0, 6, 5)
+    got = float(values(DistillationLoss(3.0, 0.5)(Variable(z), t, y)))
+    assert got == pytest.approx(reference_distillation(z.astype(np.float64), t.astype(np.float64), y, 3.0, 0.5), rel=1e-6)
 
 
 # --------------------------------------------------------------------------- metrics

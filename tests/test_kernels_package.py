@@ -182,6 +182,14 @@ def test_silu_loop_and_vectorised_agree():
     np.testing.assert_allclose(silu_loop(x), silu(x), rtol=1e-13, atol=1e-300)
 
 
+@pytest.mark.parametrize("fn", [silu_loop, silu], ids=["loop", "vectorised"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_silu_does_not_change_its_input(fn, dtype):
+    x = np.linspace(-8, 8, 17, dtype=dtype).reshape(1, 17)
+    fn(x)
+    np.testing.assert_array_equal(x, np.linspace(-8, 8, 17, dtype=dtype).reshape(1, 17))
+
+
 # --------------------------------------------------------------------------- matmul
 
 
@@ -247,6 +255,45 @@ def test_matmul_blocked_rejects_bad_blocks(block):
         matmul_blocked(np.ones((2, 2)), np.ones((2, 2)), block=block)
 
 
+class ProductLog(np.ndarray):
+    """An ndarray that records the operand shapes of every matrix product (@, np.matmul, np.dot) it is in."""
+
+    shapes: list = []
+
+    @staticmethod
+    def _plain(values):
+        return tuple(np.asarray(v) if isinstance(v, np.ndarray) else v for v in values)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        inputs = self._plain(inputs)
+        if ufunc is np.matmul:
+            ProductLog.shapes.append(tuple(np.shape(v) for v in inputs))
+        if "out" in kwargs:
+            kwargs["out"] = self._plain(kwargs["out"])
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        args = self._plain(args)
+        if func is np.dot:
+            ProductLog.shapes.append(tuple(np.shape(v) for v in args[:2]))
+        return func(*args, **kwargs)
+
+
+@pytest.mark.parametrize("shape_a, shape_b, block", [((70, 45), (45, 33), 16), ((5, 7), (7, 3), 2),
+                                                     ((64, 64), (64, 64), 64), ((10, 10), (10, 10), 64)])
+def test_matmul_blocked_does_one_numpy_product_per_tile(shape_a, shape_b, block):
+    rng = np.random.default_rng(8)
+    a, b = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
+    ProductLog.shapes = []
+    got = matmul_blocked(a.view(ProductLog), b.view(ProductLog), block=block)
+    np.testing.assert_allclose(np.asarray(got), a @ b, rtol=1e-10, atol=1e-10)
+    n, k, m = shape_a[0], shape_a[1], shape_b[1]
+    tiles = -(-n // block) * -(-m // block) * -(-k // block)
+    assert len(ProductLog.shapes) == tiles
+    assert all(max(sa + sb) <= block and sa[1] == sb[0] for sa, sb in ProductLog.shapes)
+    assert sum(sa[0] * sa[1] * sb[1] for sa, sb in ProductLog.shapes) == n * k * m
+
+
 def test_gflops():
     assert gflops(512, 512, 512, 0.01) == pytest.approx(26.8435456)
     assert gflops(1000, 1000, 1000, 2.0) == pytest.approx(1.0)
@@ -279,6 +326,13 @@ def test_quantize_int8_edge_cases():
     assert q.tolist() == [-127, 0, 19, 70, 127]
     q, _ = quantize_int8(np.array([3, -6]))           # integers are quantised too
     assert q.tolist() == [64, -127]
+    q, scale = quantize_int8(np.array([-1.0, 0.25], dtype=np.float32))
+    assert isinstance(scale, float) and scale == 1.0 / 127          # computed in float64
+    q, _ = quantize_int8([[0.5, -1.0, 0.25]])                        # a list
+    assert q.tolist() == [[64, -127, 32]]
+    x = np.array([[3.0, -1.5], [0.7, 2.2]])
+    quantize_int8(x)
+    np.testing.assert_array_equal(x, [[3.0, -1.5], [0.7, 2.2]])     # the input is not modified
 
 
 def test_matmul_int8_is_exact_and_accumulates_in_int32():
@@ -389,6 +443,25 @@ def test_process_backend_runs_chunks_in_other_processes():
     assert pids[0:3] == [pids[0]] * 3 and pids[3:6] == [pids[3]] * 3 and pids[6:] == [pids[6]] * 3
     assert len(set(pids)) == 3
     assert set(parallel_map(lambda _: os.getpid(), range(4), workers=2, backend="thread")) == {parent}
+    assert parallel_map(lambda _: os.getpid(), ["one item"], workers=4) == [parent]   # not worth a worker
+
+
+def test_process_backend_spends_the_cpu_time_in_its_workers():
+    """The structure of a parallel speed-up, true on a busy machine too: no timing assertion."""
+    def traced(n):
+        start, cpu = time.time(), time.process_time()
+        total = sum(i * i % 7 for i in range(n))
+        return os.getpid(), start, time.time(), time.process_time() - cpu, total
+    cpu_start = time.thread_time()
+    runs = parallel_map(traced, [300_000] * 6, workers=3)
+    parent_cpu = time.thread_time() - cpu_start
+    pids = [run[0] for run in runs]
+    assert len(set(pids)) == 3 and os.getpid() not in pids
+    per_worker = [[run for run in runs if run[0] == pid] for pid in dict.fromkeys(pids)]
+    cpu = [sum(run[3] for run in worker) for worker in per_worker]
+    assert parent_cpu < 0.25 * sum(cpu) and max(cpu) < 0.6 * sum(cpu)
+    assert max(min(run[1] for run in worker) for worker in per_worker) < min(max(run[2] for run in worker)
+                                                                              for worker in per_worker)
 
 
 @pytest.mark.parametrize("backend", ["process", "thread"])

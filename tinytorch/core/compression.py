@@ -155,13 +155,18 @@ def apply_masks(model, masks) -> None:
     """
     Set every pruned weight (mask False) of the model's Dense layers back to 0, in place.
 
+    masks: one keep-mask per Dense layer, of its weights' shape: boolean arrays, or
+    anything that converts to them (nested lists of booleans, arrays of 0s and 1s).
+
     TODO: Multiply each Dense layer's weights by its mask, changing the array in place.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. layers = dense_layers(model); if len(masks) differs, raise ValueError naming both counts
-    2. For each (layer, mask): w = _values(layer.weights) (the array the layer uses);
-       if the mask's shape differs from w's, raise ValueError naming both shapes
-    3. Set w to 0 wherever the mask is False, IN PLACE
+    1. The model's Dense layers (dense_layers): one mask per layer, else raise ValueError
+       naming both counts
+    2. For each layer and its mask: take the layer's weight array itself through _values
+       (the array the layer computes with, not a copy); if the mask's shape differs from
+       the weights', raise ValueError naming both shapes
+    3. Set the weights to 0 wherever the mask is False, IN PLACE
 
     EXAMPLE USAGE:
     ```python
@@ -178,11 +183,11 @@ def apply_masks(model, masks) -> None:
     if len(masks) != len(layers):
         raise ValueError(f"apply_masks: {len(masks)} masks for {len(layers)} Dense layers")
     for index, (layer, mask) in enumerate(zip(layers, masks)):
-        w = _values(layer.weights)
+        weights = _values(layer.weights)
         mask = np.asarray(mask, dtype=bool)
-        if mask.shape != w.shape:
-            raise ValueError(f"apply_masks: mask {index} has shape {mask.shape} but the weights have shape {w.shape}")
-        w[~mask] = 0
+        if mask.shape != weights.shape:
+            raise ValueError(f"apply_masks: mask {index} has shape {mask.shape} but the weights have shape {weights.shape}")
+        weights[~mask] = 0
 
 
 def prune_model(model, sparsity: float, scope: str = "layer") -> List[np.ndarray]:
@@ -192,13 +197,13 @@ def prune_model(model, sparsity: float, scope: str = "layer") -> List[np.ndarray
     TODO: Compute one mask per Dense layer (per layer, or from one global ranking) and apply them.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. scope must be "layer" or "global" (else ValueError); layers = dense_layers(model),
-       which must not be empty (else ValueError)
+    1. scope must be "layer" or "global" (else ValueError); the model's Dense layers
+       (dense_layers) must not be empty (else ValueError)
     2. weights = [_values(layer.weights) for each layer]
     3. scope "layer": mask of each matrix = prune_weights_by_magnitude(w, sparsity)[1]
     4. scope "global": flatten and concatenate all matrices, prune that one long array,
        and cut its mask back into pieces of each matrix's size and shape
-    5. apply_masks(model, masks), and return masks
+    5. Apply the masks to the model with apply_masks, and return them
 
     EXAMPLE USAGE:
     ```python
@@ -226,7 +231,7 @@ def prune_model(model, sparsity: float, scope: str = "layer") -> List[np.ndarray
         for w in weights:
             masks.append(keep[start:start + w.size].reshape(w.shape))
             start += w.size
-    apply_masks(model, masks)
+    apply_masks(model, masks=masks)
     return masks
 
 
@@ -234,7 +239,8 @@ def neuron_importance(layer: Dense) -> np.ndarray:
     """
     The L2 norm of each output neuron's incoming weights: one score per column of the weights.
 
-    TODO: Return the norm of every column of the layer's (in, out) weight matrix.
+    TODO: Return the norm of every column of the layer's (in, out) weight matrix, computed
+    in float64 (float32 sums of squares can put two close neurons in the wrong order).
 
     EXAMPLE USAGE:
     ```python
@@ -427,7 +433,7 @@ class QuantizedDense:
         STEP-BY-STEP IMPLEMENTATION:
         1. x = the input's values as float32; if its last axis is not self.input_size,
            raise ValueError naming the expected size and x's shape
-        2. out = x @ dequantize(self.qweight)
+        2. Multiply x by the dequantized weight matrix (dequantize gives it as float32)
         3. Add self.bias if there is one
         4. Return Tensor(out)
 
@@ -440,11 +446,11 @@ class QuantizedDense:
         IMPLEMENTATION HINTS:
         - _values(x) accepts Tensors, Variables and arrays
         """
-        x = np.asarray(_values(x), dtype=np.float32)
-        if x.ndim == 0 or x.shape[-1] != self.input_size:
+        inputs = np.asarray(_values(x), dtype=np.float32)
+        if inputs.ndim == 0 or inputs.shape[-1] != self.input_size:
             raise ValueError(f"QuantizedDense({self.input_size} -> {self.output_size}) expects inputs whose "
-                             f"last axis is {self.input_size}, got shape {x.shape}")
-        out = x @ dequantize(self.qweight)
+                             f"last axis is {self.input_size}, got shape {inputs.shape}")
+        out = inputs @ dequantize(self.qweight)
         if self.bias is not None:
             out = out + self.bias
         return Tensor(out)
@@ -559,10 +565,12 @@ class DistillationLoss:
         TODO: Compute the loss with numpy and return one graph node with the fused gradient.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. raw = _values(student_logits); z = raw as float64; t = the teacher's values as
-           float64. z must be 2-D and t must have z's shape (else ValueError naming both);
-           n, c = z.shape; y = _class_indices(labels, n, c); T, α = self.temperature, self.alpha
-        2. log_ps = _log_softmax(z / T), log_pt = _log_softmax(t / T), pt = exp(log_pt)
+        1. raw = the student's values (_values), z = raw as float64, t = the teacher's values
+           as float64. z must be 2-D and t must have z's shape (else ValueError naming both);
+           (n, c) is z's shape; y = the labels checked by _class_indices (it needs n and c);
+           T and α are self.temperature and self.alpha
+        2. log_ps and log_pt: the log-softmax (_log_softmax) of z / T and of t / T;
+           pt = exp(log_pt), the teacher's softened probabilities
         3. kl = sum(pt · (log_pt − log_ps)) / n
         4. log_p = _log_softmax(z); ce = −mean of log_p[row i, y[i]]
         5. loss = α · T² · kl + (1 − α) · ce
@@ -571,8 +579,8 @@ class DistillationLoss:
         7. distillation_backward(grad_output) returns a 1-tuple:
            grad_output · [α · T · (exp(log_ps) − pt) + (1 − α) · (exp(log_p) − onehot)] / n,
            cast to dtype
-        8. Return apply_op(loss as a 0-d array of dtype, (student_logits,),
-           distillation_backward, name="distillation_backward")
+        8. Return apply_op with the loss (a 0-d array of dtype), the parents tuple holding
+           student_logits alone, your backward function, and the name "distillation_backward"
 
         EXAMPLE USAGE:
         ```python
@@ -658,7 +666,7 @@ class CompressionMetrics:
         TODO: Fill in the five fields.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. arrays = _parameter_arrays(model)
+        1. arrays = every parameter of the model as an ndarray (_parameter_arrays)
         2. parameters = total number of entries; nonzero = total number of nonzero entries
         3. bytes = model.nbytes for a QuantizedModel, else the total nbytes of the arrays
         4. sparsity = calculate_sparsity(model)

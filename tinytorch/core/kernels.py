@@ -184,8 +184,9 @@ def silu(x):
 
     STEP-BY-STEP IMPLEMENTATION:
     1. (Provided) x becomes a floating ndarray
-    2. Inside `with np.errstate(over="ignore"):` return x / (1 + np.exp(-x))
-       (np.exp overflows to inf for very negative x, and x / inf is the right answer, 0)
+    2. Return x divided by (1 + e^(-x)), all in whole-array numpy operations, computed
+       inside an np.errstate context that ignores overflow (np.exp overflows to inf for
+       very negative x, and x / inf is the right answer, 0)
 
     EXAMPLE USAGE:
     ```python
@@ -399,9 +400,10 @@ def quantized_matmul(a, b):
     TODO: Put quantize_int8 and matmul_int8 together.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. (qa, sa) = quantize_int8(a) and (qb, sb) = quantize_int8(b)
-    2. acc = matmul_int8(qa, qb)                    (int32)
-    3. Return acc as float32 times the float32 value of sa * sb
+    1. Quantise each matrix with quantize_int8: an int8 matrix and a scale for each
+    2. Multiply the two int8 matrices with matmul_int8: int32 accumulators
+    3. Return the accumulators as float32 times the float32 value of the product of
+       the two scales
 
     EXAMPLE USAGE:
     ```python
@@ -498,8 +500,8 @@ def split_evenly(n_items, parts):
     STEP-BY-STEP IMPLEMENTATION:
     1. (Provided) parts must be >= 1
     2. Use min(parts, n_items) chunks (no empty chunks; 0 items gives [])
-    3. base, extra = divmod(n_items, chunks): the first `extra` chunks get base + 1 items,
-       the others base
+    3. divmod(n_items, chunks) gives the base size and the remainder `extra`: the first
+       `extra` chunks get base + 1 items, the others base
     4. Walk a start index from 0 and return the list of (start, stop) pairs
 
     EXAMPLE USAGE:

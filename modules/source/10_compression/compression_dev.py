@@ -317,6 +317,11 @@ def test_prune_weights_by_magnitude():
     assert keep.tolist() == [False, False, True, True], f"ties: the earlier weights go first, got {keep.tolist()}"
     pruned, keep = prune_weights_by_magnitude(np.arange(1.0, 11.0), 0.9)
     assert int(keep.sum()) == 1 and pruned[-1] == 10.0, f"90% of 10 weights: only the largest stays, got {pruned}"
+    for sparsity, removed in ((0.3, 2), (0.5, 2), (0.9, 4)):      # 1.5 -> 2, 2.5 -> 2, 4.5 -> 4
+        _, keep = prune_weights_by_magnitude(np.arange(1.0, 6.0), sparsity)
+        assert int((~keep).sum()) == removed, (
+            f"sparsity {sparsity} of 5 weights removes round({sparsity * 5:g}) = {removed} (Python's round, "
+            f"halves to even; not int() or ceil), got {int((~keep).sum())}")
     assert prune_weights_by_magnitude(w, 0.0)[1].all(), "sparsity 0 removes nothing"
     assert not prune_weights_by_magnitude(w, 1.0)[1].any(), "sparsity 1 removes everything"
 
@@ -444,13 +449,18 @@ def apply_masks(model, masks) -> None:
     """
     Set every pruned weight (mask False) of the model's Dense layers back to 0, in place.
 
+    masks: one keep-mask per Dense layer, of its weights' shape: boolean arrays, or
+    anything that converts to them (nested lists of booleans, arrays of 0s and 1s).
+
     TODO: Multiply each Dense layer's weights by its mask, changing the array in place.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. layers = dense_layers(model); if len(masks) differs, raise ValueError naming both counts
-    2. For each (layer, mask): w = _values(layer.weights) (the array the layer uses);
-       if the mask's shape differs from w's, raise ValueError naming both shapes
-    3. Set w to 0 wherever the mask is False, IN PLACE
+    1. The model's Dense layers (dense_layers): one mask per layer, else raise ValueError
+       naming both counts
+    2. For each layer and its mask: take the layer's weight array itself through _values
+       (the array the layer computes with, not a copy); if the mask's shape differs from
+       the weights', raise ValueError naming both shapes
+    3. Set the weights to 0 wherever the mask is False, IN PLACE
 
     EXAMPLE USAGE:
     ```python
@@ -468,11 +478,11 @@ def apply_masks(model, masks) -> None:
     if len(masks) != len(layers):
         raise ValueError(f"apply_masks: {len(masks)} masks for {len(layers)} Dense layers")
     for index, (layer, mask) in enumerate(zip(layers, masks)):
-        w = _values(layer.weights)
+        weights = _values(layer.weights)
         mask = np.asarray(mask, dtype=bool)
-        if mask.shape != w.shape:
-            raise ValueError(f"apply_masks: mask {index} has shape {mask.shape} but the weights have shape {w.shape}")
-        w[~mask] = 0
+        if mask.shape != weights.shape:
+            raise ValueError(f"apply_masks: mask {index} has shape {mask.shape} but the weights have shape {weights.shape}")
+        weights[~mask] = 0
     ### END SOLUTION
 
 
@@ -483,13 +493,13 @@ def prune_model(model, sparsity: float, scope: str = "layer") -> List[np.ndarray
     TODO: Compute one mask per Dense layer (per layer, or from one global ranking) and apply them.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. scope must be "layer" or "global" (else ValueError); layers = dense_layers(model),
-       which must not be empty (else ValueError)
+    1. scope must be "layer" or "global" (else ValueError); the model's Dense layers
+       (dense_layers) must not be empty (else ValueError)
     2. weights = [_values(layer.weights) for each layer]
     3. scope "layer": mask of each matrix = prune_weights_by_magnitude(w, sparsity)[1]
     4. scope "global": flatten and concatenate all matrices, prune that one long array,
        and cut its mask back into pieces of each matrix's size and shape
-    5. apply_masks(model, masks), and return masks
+    5. Apply the masks to the model with apply_masks, and return them
 
     EXAMPLE USAGE:
     ```python
@@ -518,14 +528,20 @@ def prune_model(model, sparsity: float, scope: str = "layer") -> List[np.ndarray
         for w in weights:
             masks.append(keep[start:start + w.size].reshape(w.shape))
             start += w.size
-    apply_masks(model, masks)
+    apply_masks(model, masks=masks)
     return masks
     ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-prune-model", "locked": true, "points": 15, "schema_version": 3, "solution": false}
+#| uses: prune_weights_by_magnitude
 def test_prune_model_and_masks():
     """Per-layer and global pruning in place; masks keep pruned weights at 0 through fine-tuning"""
     print("🔬 Unit Test: Pruning a Model...")
+
+    def zero_fraction(model):
+        """Zeros among all Dense weight matrices (computed here, so this test does not need calculate_sparsity)."""
+        arrays = _weight_arrays(model)
+        return sum(int(np.count_nonzero(w == 0)) for w in arrays) / sum(w.size for w in arrays)
 
     def small_model():
         return Sequential([_dense_from_arrays([[1.0, -8.0], [3.0, 0.5]], [0.0, 0.0]), lambda x: x,
@@ -539,14 +555,14 @@ def test_prune_model_and_masks():
     assert np.array_equal(w1, [[0.0, -8.0], [3.0, 0.0]]), f"layer 1 keeps -8 and 3, got {w1.tolist()}"
     assert np.array_equal(w2, np.array([[0.0, 0.0], [0.3, 0.4]], dtype=np.float32)), f"layer 2 keeps 0.3 and 0.4, got {w2.tolist()}"
     assert masks[0].tolist() == [[False, True], [True, False]], f"wrong mask for layer 1: {masks[0].tolist()}"
-    assert calculate_sparsity(model) == 0.5
+    assert zero_fraction(model) == 0.5
 
     # global: the 4 smallest of all 8 are layer 2's weights
     model = small_model()
     masks = prune_model(model, 0.5, scope="global")
     assert masks[0].all() and not masks[1].any(), (
         f"globally, the 4 smallest |w| are all in layer 2, got masks {[m.tolist() for m in masks]}")
-    assert calculate_sparsity(model) == 0.5, "global pruning reaches the same total sparsity"
+    assert zero_fraction(model) == 0.5, "global pruning reaches the same total sparsity"
 
     # the teacher's layers, on a copy: exact per-layer counts, original untouched
     pruned = clone_model(teacher)
@@ -554,8 +570,8 @@ def test_prune_model_and_masks():
     assert [m.shape for m in masks] == [(64, 256), (256, 256), (256, 10)], f"mask shapes: {[m.shape for m in masks]}"
     assert [int((~m).sum()) for m in masks] == [14746, 58982, 2304], (
         f"round(0.9 n) zeros per layer: [14746, 58982, 2304], got {[int((~m).sum()) for m in masks]}")
-    assert calculate_sparsity(pruned) == 0.9, f"total sparsity should be 0.9, got {calculate_sparsity(pruned)}"
-    assert calculate_sparsity(teacher) == 0.0, "prune a clone: the teacher itself must stay dense"
+    assert zero_fraction(pruned) == 0.9, f"total sparsity should be 0.9, got {zero_fraction(pruned)}"
+    assert zero_fraction(teacher) == 0.0, "prune a clone: the teacher itself must stay dense"
 
     # masks survive fine-tuning: Adam moves pruned weights, apply_masks puts them back
     rng = np.random.default_rng(0)
@@ -563,7 +579,7 @@ def test_prune_model_and_masks():
     for use_masks in (False, True):
         model = create_mlp(64, [32], 10, seed=3)
         masks = prune_model(model, 0.8)
-        pruned_sparsity = calculate_sparsity(model)
+        pruned_sparsity = zero_fraction(model)
         before = [w.copy() for w in _weight_arrays(model)]
         optimizer = Adam(model.parameters(), learning_rate=1e-2)
         for _ in range(3):
@@ -574,12 +590,20 @@ def test_prune_model_and_masks():
                 apply_masks(model, masks)
         after = _weight_arrays(model)
         if use_masks:
-            assert calculate_sparsity(model) == pruned_sparsity, (
-                f"with apply_masks the sparsity stays {pruned_sparsity:.4f}, got {calculate_sparsity(model):.4f}")
+            assert zero_fraction(model) == pruned_sparsity, (
+                f"with apply_masks the sparsity stays {pruned_sparsity:.4f}, got {zero_fraction(model):.4f}")
             assert all(np.all(a[~m] == 0) for a, m in zip(after, masks)), "every pruned weight must stay exactly 0"
             assert all(np.any(a[m] != b[m]) for a, b, m in zip(after, before, masks)), "the kept weights still train"
         else:
-            assert calculate_sparsity(model) < 0.1, "without masks, Adam revives the pruned weights (the test's premise)"
+            assert zero_fraction(model) < 0.1, "without masks, Adam revives the pruned weights (the test's premise)"
+
+    # masks given as nested lists, or as 0/1 numbers, are converted to booleans
+    model = small_model()
+    apply_masks(model, [[[True, False], [False, True]], np.array([[1, 1], [0, 1]])])
+    w1, w2 = (_values(layer.weights) for layer in dense_layers(model))
+    assert np.array_equal(w1, [[1.0, 0.0], [0.0, 0.5]]), f"a list mask [[T, F], [F, T]] keeps 1 and 0.5, got {w1.tolist()}"
+    assert np.array_equal(w2, np.array([[0.1, 0.2], [0.0, 0.4]], dtype=np.float32)), (
+        f"a 0/1 mask [[1, 1], [0, 1]] zeroes only the weight where it is 0, got {w2.tolist()}")
 
     for bad_call in (lambda: prune_model(small_model(), 0.5, scope="row"),
                      lambda: apply_masks(small_model(), masks[:1]),
@@ -694,7 +718,8 @@ def neuron_importance(layer: Dense) -> np.ndarray:
     """
     The L2 norm of each output neuron's incoming weights: one score per column of the weights.
 
-    TODO: Return the norm of every column of the layer's (in, out) weight matrix.
+    TODO: Return the norm of every column of the layer's (in, out) weight matrix, computed
+    in float64 (float32 sums of squares can put two close neurons in the wrong order).
 
     EXAMPLE USAGE:
     ```python
@@ -767,6 +792,10 @@ def test_prune_neurons():
 
     scores = neuron_importance(_dense_from_arrays([[3.0, 0.0], [4.0, 1.0]]))
     assert np.allclose(scores, [5.0, 1.0]), f"column norms of [[3, 0], [4, 1]] are [5, 1], got {scores}"
+    assert scores.dtype == np.float64, f"scores are computed in float64, got {scores.dtype}"
+    scores = neuron_importance(_dense_from_arrays(np.arange(12.0).reshape(4, 3)))
+    assert np.allclose(scores, np.linalg.norm(np.arange(12.0).reshape(4, 3), axis=0)), (
+        f"a (4, 3) layer has 3 neurons: one norm per column, got {scores}")
 
     model = create_mlp(5, [6, 4], 3, seed=1)
     w0 = _values(model.layers[0].weights)
@@ -795,6 +824,19 @@ def test_prune_neurons():
     assert np.array_equal(_values(smaller.layers[1].weights), np.eye(3)[[0, 1], :]), "equal scores: keep neurons 0 and 1"
     assert dense_layers(prune_neurons(create_mlp(5, [6, 4], 3, seed=1), 1, keep=2))[2].input_size == 2, (
         "pruning the second hidden layer shrinks the output layer's inputs")
+
+    # the boundaries: keep 1 neuron, or all of them (the same network)
+    model = create_mlp(5, [6, 4], 3, seed=1)
+    before = [np.array(_values(p)) for p in model.parameters()]
+    one = prune_neurons(model, 0, keep=1)
+    assert [(l.input_size, l.output_size) for l in dense_layers(one)] == [(5, 1), (1, 4), (4, 3)], "keep=1 is allowed"
+    full = prune_neurons(model, 0, keep=6)
+    assert np.allclose(_values(full(x)), _values(model(x)), atol=1e-6), "keep = all 6 neurons gives the same network"
+    # the new model is independent: changing it leaves the original alone
+    for p in full.parameters():
+        _values(p)[...] = 0.0
+    assert all(np.array_equal(_values(p), b) for p, b in zip(model.parameters(), before)), (
+        "the pruned model must not share layers or arrays with the original: deep-copy the layers")
 
     for bad in (lambda: prune_neurons(model, 2, keep=2), lambda: prune_neurons(model, 0, keep=0),
                 lambda: prune_neurons(model, 0, keep=7)):
@@ -1071,6 +1113,8 @@ def test_quantize_exact():
     assert q.scale.dtype == np.float32 and q.scale.shape == (), f"one float32 scale, got {q.scale.dtype} {q.scale.shape}"
     assert abs(float(q.scale) - 0.02) < 1e-8, f"scale = 2.54 / 127 = 0.02, got {float(q.scale)}"
     assert q.zero_point.tolist() == 0 and q.scheme == "symmetric" and q.axis is None
+    assert q.zero_point.dtype == np.int32 and q.zero_point.shape == (), (
+        f"symmetric: an int32 zero point 0 of the scale's shape (), got {q.zero_point.dtype} {q.zero_point.shape}")
     x_hat = dequantize(q)
     assert x_hat.dtype == np.float32, f"dequantize should return float32, got {x_hat.dtype}"
     assert np.allclose(x_hat, [-2.54, -1.0, 0.0, 0.5, 1.3], atol=1e-6), f"these values are exact multiples of s, got {x_hat}"
@@ -1084,6 +1128,16 @@ def test_quantize_exact():
     assert int(q.zero_point) == -28, f"zero point = round(-128 + 1 / 0.01) = -28, got {q.zero_point}"
     assert q.values.tolist() == [-128, -28, 127], f"expected [-128, -28, 127], got {q.values.tolist()}"
     assert np.allclose(dequantize(q), [-1.0, 0.0, 1.55], atol=1e-6), f"got {dequantize(q)}"
+
+    # all negative: 0 is the top of the range, and the zero point lands on 127
+    q = quantize(np.array([-2.55, -1.0, 0.0]), scheme="affine")
+    assert int(q.zero_point) == 127 and q.values.tolist() == [-128, 27, 127], (
+        f"[-2.55, 0]: s = 0.01, z = 127, q = [-128, 27, 127], got z={q.zero_point}, q={q.values.tolist()}")
+    # clip q too: here round(x / s) + z is 155 - 27 = 128 for the largest value, which int8 would wrap to -128
+    s = float(np.float32(0.01))
+    q = quantize(np.array([-(100.5 + 1e-6) * s, 0.0, (154.5 + 1e-6) * s]), scheme="affine")
+    assert int(q.zero_point) == -27 and q.values.tolist() == [-128, -27, 127], (
+        f"q must be clipped to [-128, 127]: expected z=-27, q=[-128, -27, 127], got z={q.zero_point}, q={q.values.tolist()}")
 
     # all positive: the range is stretched to include 0, which lands on -128
     q = quantize(np.array([0.0, 1.0, 2.0, 5.1]), scheme="affine")
@@ -1100,13 +1154,35 @@ def test_quantize_exact():
     assert q.values[:, 1].tolist() == [-127, 51, 25], f"column 2 / (0.1/127) = [-127, 50.8→51, 25.4→25], got {q.values[:, 1].tolist()}"
     q0 = quantize(w, per_channel=True, axis=0)
     assert q0.scale.shape == (3, 1) and np.allclose(q0.scale.ravel(), [1.0 / 127, 0.5 / 127, 0.25 / 127]), "rows as channels"
+    q2 = quantize(w, per_channel=True, axis=-2)
+    assert q2.axis == 0 and np.array_equal(q2.values, q0.values), f"axis=-2 of a 2-D array is axis 0, got axis {q2.axis}"
     qa = quantize(w, scheme="affine", per_channel=True)
     assert qa.zero_point.shape == (1, 2) and qa.zero_point.dtype == np.int32, "one int32 zero point per channel"
 
     # zeros stay zero (symmetric), an all-zero channel does not divide by zero
     q = quantize(np.array([[0.0, 0.3], [0.0, -0.6]]), per_channel=True)
     assert np.all(np.isfinite(q.scale)) and q.values[:, 0].tolist() == [0, 0], "an all-zero channel quantizes to zeros"
+    assert float(q.scale[0, 0]) == 1.0, f"an all-zero channel gets the scale 1.0 (m = 0), got {float(q.scale[0, 0])}"
     assert dequantize(q)[0, 0] == 0.0, "0 must come back as exactly 0"
+    q = quantize(np.zeros(4), scheme="affine")
+    assert float(q.scale) == 1.0 and int(q.zero_point) == -128 and q.values.tolist() == [-128] * 4, (
+        f"affine, all zeros (hi == lo): s = 1.0, z = -128, q = -128 everywhere, got s={float(q.scale)}, "
+        f"z={q.zero_point}, q={q.values.tolist()}")
+    assert np.all(dequantize(q) == 0.0), "all zeros come back as zeros"
+
+    # the arithmetic is float64 even for float32 input: 0.0354330726 / float32(1/127) = 4.50000012 → 5
+    values = [1.0, 0.035433072596788406, 0.04330708459019661]
+    x32 = np.array(values, dtype=np.float32)
+    q = quantize(x32)
+    assert q.values.tolist() == [127, 5, 5], (
+        f"x / s is 4.50000012 and 5.49999988 here, which round to 5 and 5; in float32 they become 4.5 and 5.5 "
+        f"first (and round to 4 and 6): compute in float64, got {q.values.tolist()}")
+    assert np.array_equal(x32, np.array(values, dtype=np.float32)), "quantize must not change its input"
+    x64 = np.array([[0.5, -2.0], [1.25, 0.1]])
+    quantize(x64, per_channel=True)
+    quantize(x64, scheme="affine")
+    assert np.array_equal(x64, [[0.5, -2.0], [1.25, 0.1]]), "quantize must not change a float64 input in place"
+    assert quantize([[-1.0, 0.5]]).values.tolist() == [[-127, 64]], "a list works too (0.5 / (1/127) = 63.5 → 64)"
 
     # bytes: int8 values + float32 scales (+ int32 zero points for affine)
     w = np.ones((64, 256), dtype=np.float32)
@@ -1115,13 +1191,13 @@ def test_quantize_exact():
     assert quantize(w, scheme="affine", per_channel=True).nbytes == 64 * 256 + 256 * 8, "affine adds 256 zero points"
 
     for bad in (lambda: quantize(w, scheme="int4"), lambda: quantize(w, per_channel=True, axis=2),
-                lambda: quantize(np.array([1.0, np.nan]))):
+                lambda: quantize(np.array([1.0, np.nan])), lambda: quantize(np.zeros((0, 3)))):
         try:
             bad()
         except ValueError:
             pass
         else:
-            raise AssertionError("an unknown scheme, a bad axis or nan should raise ValueError")
+            raise AssertionError("an unknown scheme, a bad axis, nan or an empty array should raise ValueError")
 
     print("✅ Exact quantization tests passed!")
 
@@ -1215,7 +1291,7 @@ class QuantizedDense:
         STEP-BY-STEP IMPLEMENTATION:
         1. x = the input's values as float32; if its last axis is not self.input_size,
            raise ValueError naming the expected size and x's shape
-        2. out = x @ dequantize(self.qweight)
+        2. Multiply x by the dequantized weight matrix (dequantize gives it as float32)
         3. Add self.bias if there is one
         4. Return Tensor(out)
 
@@ -1229,11 +1305,11 @@ class QuantizedDense:
         - _values(x) accepts Tensors, Variables and arrays
         """
         ### BEGIN SOLUTION
-        x = np.asarray(_values(x), dtype=np.float32)
-        if x.ndim == 0 or x.shape[-1] != self.input_size:
+        inputs = np.asarray(_values(x), dtype=np.float32)
+        if inputs.ndim == 0 or inputs.shape[-1] != self.input_size:
             raise ValueError(f"QuantizedDense({self.input_size} -> {self.output_size}) expects inputs whose "
-                             f"last axis is {self.input_size}, got shape {x.shape}")
-        out = x @ dequantize(self.qweight)
+                             f"last axis is {self.input_size}, got shape {inputs.shape}")
+        out = inputs @ dequantize(self.qweight)
         if self.bias is not None:
             out = out + self.bias
         return Tensor(out)
@@ -1307,6 +1383,7 @@ def quantize_model(model, scheme: str = "symmetric", per_channel: bool = True) -
     ### END SOLUTION
 
 # %% nbgrader={"grade": true, "grade_id": "test-quantize-model", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: quantize, dequantize
 def test_quantize_model():
     """A quantized model computes with dequantized weights, keeps biases exact, and counts its bytes"""
     print("🔬 Unit Test: Quantized model...")
@@ -1328,6 +1405,21 @@ def test_quantize_model():
     expected = np.maximum(x @ w1 + qmodel.layers[0].bias, 0) @ w2 + qmodel.layers[2].bias
     assert np.allclose(_values(out), expected, atol=1e-5), "forward must be x @ dequantize(weights) + bias, layer by layer"
     assert np.allclose(_values(qmodel(x)), expected, atol=1e-5), "plain arrays work as inputs too"
+    layer = qmodel.layers[0]
+    hidden = x @ w1 + layer.bias
+    from_list = _values(layer(x.tolist()))
+    assert from_list.shape == (4, 5) and np.allclose(from_list, hidden, atol=1e-5), "a nested list works as an input too"
+    from_f64 = _values(layer(x.astype(np.float64)))
+    assert from_f64.dtype == np.float32, f"the layer computes in float32 whatever the input's dtype, got {from_f64.dtype}"
+    one = _values(layer(x[0]))
+    assert one.shape == (5,) and np.allclose(one, hidden[0], atol=1e-5), (
+        f"a single sample of shape (6,) gives shape (5,), got {one.shape}")
+    try:
+        layer(np.float32(2.0))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a 0-d input has no feature axis: ValueError expected")
     assert np.abs(_values(out) - _values(model(Tensor(x)))).max() < 0.05, "int8 weights barely change the outputs"
 
     assert qmodel.weight_nbytes == 6 * 5 + 5 * 4 + 5 * 3 + 3 * 4, f"int8 weights + per-channel scales, got {qmodel.weight_nbytes}"
@@ -1487,10 +1579,12 @@ class DistillationLoss:
         TODO: Compute the loss with numpy and return one graph node with the fused gradient.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. raw = _values(student_logits); z = raw as float64; t = the teacher's values as
-           float64. z must be 2-D and t must have z's shape (else ValueError naming both);
-           n, c = z.shape; y = _class_indices(labels, n, c); T, α = self.temperature, self.alpha
-        2. log_ps = _log_softmax(z / T), log_pt = _log_softmax(t / T), pt = exp(log_pt)
+        1. raw = the student's values (_values), z = raw as float64, t = the teacher's values
+           as float64. z must be 2-D and t must have z's shape (else ValueError naming both);
+           (n, c) is z's shape; y = the labels checked by _class_indices (it needs n and c);
+           T and α are self.temperature and self.alpha
+        2. log_ps and log_pt: the log-softmax (_log_softmax) of z / T and of t / T;
+           pt = exp(log_pt), the teacher's softened probabilities
         3. kl = sum(pt · (log_pt − log_ps)) / n
         4. log_p = _log_softmax(z); ce = −mean of log_p[row i, y[i]]
         5. loss = α · T² · kl + (1 − α) · ce
@@ -1499,8 +1593,8 @@ class DistillationLoss:
         7. distillation_backward(grad_output) returns a 1-tuple:
            grad_output · [α · T · (exp(log_ps) − pt) + (1 − α) · (exp(log_p) − onehot)] / n,
            cast to dtype
-        8. Return apply_op(loss as a 0-d array of dtype, (student_logits,),
-           distillation_backward, name="distillation_backward")
+        8. Return apply_op with the loss (a 0-d array of dtype), the parents tuple holding
+           student_logits alone, your backward function, and the name "distillation_backward"
 
         EXAMPLE USAGE:
         ```python
@@ -1605,12 +1699,27 @@ def test_distillation_loss():
     f32 = Variable(z.astype(np.float32), requires_grad=True)
     DistillationLoss()(f32, Tensor(t), Tensor(y)).backward()
     assert f32.grad.data.data.dtype == np.float32, "float32 logits get a float32 gradient"
+    assert _values(DistillationLoss()(Variable(z.astype(np.float32)), t, y)).dtype == np.float32, (
+        "float32 logits give a float32 loss")
     out = DistillationLoss()(Tensor(z), t, y)
     assert isinstance(out, Tensor) and not isinstance(out, Variable), "Tensor logits give a Tensor loss"
+    assert _values(out).dtype == np.float64 and _values(DistillationLoss()(Tensor(z.astype(np.float32)), t, y)).dtype == np.float32, (
+        "the loss keeps the student logits' float dtype (float64 stays float64, float32 stays float32)")
+
+    # float32 logits, computed in float64: near 1e6, a float32 z / T is off by up to 0.016
+    z32 = (1e6 + rng.integers(-3, 4, size=(4, 5))).astype(np.float32)
+    t32 = (1e6 + rng.integers(-3, 4, size=(4, 5))).astype(np.float32)
+    y4 = np.array([0, 1, 2, 3])
+    got = float(_values(DistillationLoss(3.0, 0.5)(Variable(z32), t32, y4)))
+    expected = reference(z32.astype(np.float64), t32.astype(np.float64), y4, 3.0, 0.5)
+    assert abs(got - expected) < 1e-5 * max(1.0, abs(expected)), (
+        f"float32 logits near 1e6: expected {expected:.6f}, got {got:.6f}; convert the logits to float64 first")
     big = DistillationLoss()(Variable(np.array([[1000.0, 0.0]])), np.array([[0.0, 1000.0]]), [0])
     assert np.isfinite(float(_values(big))), "logits of ±1000 must not overflow"
     for bad in (lambda: DistillationLoss(temperature=0.0), lambda: DistillationLoss(alpha=1.5),
-                lambda: DistillationLoss()(Variable(z), t[:, :3], y)):
+                lambda: DistillationLoss()(Variable(z), t[:, :3], y),
+                lambda: DistillationLoss()(Variable(z), t[:1], y),
+                lambda: DistillationLoss()(Variable(z[0]), t[0], y[:1])):
         try:
             bad()
         except ValueError:
@@ -1703,7 +1812,7 @@ class CompressionMetrics:
         TODO: Fill in the five fields.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. arrays = _parameter_arrays(model)
+        1. arrays = every parameter of the model as an ndarray (_parameter_arrays)
         2. parameters = total number of entries; nonzero = total number of nonzero entries
         3. bytes = model.nbytes for a QuantizedModel, else the total nbytes of the arrays
         4. sparsity = calculate_sparsity(model)
@@ -1738,6 +1847,7 @@ class CompressionMetrics:
         return asdict(self)
 
 # %% nbgrader={"grade": true, "grade_id": "test-compression-metrics", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: calculate_sparsity, quantize, dequantize
 def test_compression_metrics():
     """Parameters, nonzeros, bytes (float32 and int8) and sparsity of known models"""
     print("🔬 Unit Test: Compression metrics...")
@@ -1755,13 +1865,15 @@ def test_compression_metrics():
     assert (m.parameters, m.nonzero, m.bytes) == (13, 5, 52), f"13 numbers, 5 nonzero, 52 bytes; got {m}"
     assert abs(m.sparsity - 5 / 9) < 1e-12 and m.accuracy is None, f"5 zero weights of 9 (biases excluded); got {m}"
 
-    q = CompressionMetrics.measure(quantize_model(model))
+    quantized = QuantizedModel([QuantizedDense(layer) if isinstance(layer, Dense) else layer for layer in model.layers])
+    q = CompressionMetrics.measure(quantized)
     assert q.parameters == 13 and q.nonzero == 5, f"quantizing keeps the counts (zeros stay zero), got {q}"
     assert q.bytes == (6 + 3 * 4 + 3 * 4) + (3 + 1 * 4 + 1 * 4), f"int8 weights + scales + float32 biases, got {q.bytes}"
     assert CompressionMetrics.measure(model).as_dict()["bytes"] == 52, "as_dict() gives the fields"
 
     pruned = clone_model(teacher)
-    prune_model(pruned, 0.9)
+    for layer in dense_layers(pruned):                 # 90% zeros per layer, set here without prune_model
+        _values(layer.weights).reshape(-1)[:round(0.9 * _values(layer.weights).size)] = 0.0
     m = CompressionMetrics.measure(pruned)
     assert m.bytes == 340008 and m.nonzero == 85002 - 76032, f"pruning: same bytes, 76,032 fewer nonzeros; got {m}"
 
@@ -1844,6 +1956,7 @@ print(f"teacher: {teacher_metrics}")
 # masks re-applied after every step.
 
 # %% nbgrader={"grade": true, "grade_id": "test-result-pruning", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: prune_weights_by_magnitude, calculate_sparsity, apply_masks, prune_model, DistillationLoss, CompressionMetrics
 def test_pruned_90_percent():
     """90% unstructured sparsity, at most 1 point of test accuracy lost after a masked fine-tune"""
     print("🔬 Unit Test: 90% pruning...")
@@ -1874,6 +1987,7 @@ test_pruned_90_percent()
 # one float32 scale per output neuron: the ratio is just under 4.
 
 # %% nbgrader={"grade": true, "grade_id": "test-result-int8", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: calculate_sparsity, quantize, dequantize, QuantizedDense, quantize_model, CompressionMetrics
 def test_int8_teacher():
     """int8 weights: at least 3.9x fewer weight bytes, at most 0.5 points of test accuracy lost"""
     print("🔬 Unit Test: int8 quantization of the teacher...")
@@ -1907,6 +2021,7 @@ test_int8_teacher()
 # (α = 0.5, T = 4).
 
 # %% nbgrader={"grade": true, "grade_id": "test-result-distillation", "locked": true, "points": 10, "schema_version": 3, "solution": false}
+#| uses: calculate_sparsity, DistillationLoss, CompressionMetrics
 def test_distilled_student():
     """A student at least 4x smaller than the teacher keeps at least 95% of its test accuracy"""
     print("🔬 Unit Test: Distilled student...")

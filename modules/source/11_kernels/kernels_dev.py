@@ -39,8 +39,12 @@
 # Your laptop runs a browser; a CI server runs other jobs; a cloud VM shares its cores.
 # An absolute time ("this takes 3 ms") is a fact about that moment on that machine. A
 # **ratio measured in the same run** ("the loop is 60× slower than the vector version")
-# survives much better, because both sides see the same machine. Every test in this module
-# checks ratios, with generous margins, never absolute times.
+# survives much better, because both sides see the same machine. The graded tests in this
+# module go one step further, so that their verdict never depends on the machine's load:
+# they time single-threaded kernels by the **CPU time** of this thread (which other programs
+# cannot inflate), or they count what was done (tile products, worker processes, CPU seconds
+# per worker), and they check each speed-up's *direction* with a generous margin, never an
+# absolute time.
 
 # %% nbgrader={"grade": false, "grade_id": "kernels-imports", "locked": true, "schema_version": 3, "solution": false}
 #| default_exp core.kernels
@@ -354,13 +358,26 @@ def test_time_kernel():
     assert time_kernel(fn, repeats=2, min_sample_time=0.01, clock=clock).number == 1, (
         "a call of 50 ms already lasts more than 10 ms: number should stay 1")
 
+    # Exactly long enough is long enough: 8 calls of 1.25 ms are exactly 10 ms
+    clock = FakeClock()
+    fn, _ = fake_kernel(clock, [1.25])
+    number = time_kernel(fn, warmup=0, repeats=1, min_sample_time=0.01, clock=clock).number
+    assert number == 8, f"8 calls of 1.25 ms last exactly min_sample_time (10 ms): calibration should stop at 8, got {number}"
+
+    # A function too fast to see stops calibration at MAX_CALLS_PER_SAMPLE, not one doubling later
+    number = time_kernel(lambda: None, warmup=0, repeats=1, clock=FakeClock()).number
+    assert number == MAX_CALLS_PER_SAMPLE, (
+        f"a clock that never moves: calibration should stop at MAX_CALLS_PER_SAMPLE = {MAX_CALLS_PER_SAMPLE}, got {number}")
+
     # The real clock: time.sleep(2 ms) never returns early
     timing = time_kernel(time.sleep, 0.002, warmup=0, repeats=3, number=1)
     assert len(timing.times) == 3, f"repeats=3 should give 3 samples, got {len(timing.times)}"
     assert timing.min >= 0.0019, f"sleep(0.002) takes at least 2 ms, the timer says {timing.min:.6f} s: seconds, not ns?"
-    timing = time_kernel(sum, range(100))
-    assert timing.number >= 2, f"sum(range(100)) takes about a microsecond: calibration should call it many times per sample, got number={timing.number}"
-    print(f"   sum(range(100)): {timing}")
+    # (three tries: a single 1 µs call that the OS happens to pause for 10 ms would end calibration at once)
+    timings = [time_kernel(sum, range(100)) for _ in range(3)]
+    numbers = [t.number for t in timings]
+    assert max(numbers) >= 2, f"sum(range(100)) takes about a microsecond: calibration should call it many times per sample, got number={numbers}"
+    print(f"   sum(range(100)): {timings[-1]}")
 
     print("✅ warm-up, samples, calibration and statistics are right")
 
@@ -370,7 +387,8 @@ test_time_kernel()
 # ## Step 2: Why Python Loops Are Slow
 #
 # ### What one `a * b` costs in Python
-# Take `out.append(v / (1.0 + math.exp(-v)))`. To the CPU, the arithmetic is a handful of
+# Take the body of a SiLU loop: for one Python float `v`, compute `v / (1 + math.exp(-v))`
+# and append it to a list. To the CPU, the arithmetic is a handful of
 # instructions. To CPython it is:
 #
 # ```
@@ -441,8 +459,8 @@ test_time_kernel()
 #   instead of huge (exp(−1000) is simply 0.0).
 # - numpy's `np.exp(1000)` returns **`inf`** (IEEE 754 infinity), with a `RuntimeWarning`,
 #   and `x / (1 + inf)` is −0.0: exactly the right limit. So the vectorised version can
-#   compute `x / (1 + np.exp(-x))` directly, inside `with np.errstate(over="ignore"):`,
-#   which tells numpy that this overflow is expected. (Or it can use the two-branch trick
+#   compute the formula directly on the whole array, inside an `np.errstate` block that
+#   sets `over` to `"ignore"`: it tells numpy that this overflow is expected. (Or it can use the two-branch trick
 #   with `np.where`; both are fine, as long as no warning escapes.)
 #
 # Both functions keep a floating input's dtype (float32 stays float32) and turn integer
@@ -502,8 +520,9 @@ def silu(x):
 
     STEP-BY-STEP IMPLEMENTATION:
     1. (Provided) x becomes a floating ndarray
-    2. Inside `with np.errstate(over="ignore"):` return x / (1 + np.exp(-x))
-       (np.exp overflows to inf for very negative x, and x / inf is the right answer, 0)
+    2. Return x divided by (1 + e^(-x)), all in whole-array numpy operations, computed
+       inside an np.errstate context that ignores overflow (np.exp overflows to inf for
+       very negative x, and x / inf is the right answer, 0)
 
     EXAMPLE USAGE:
     ```python
@@ -563,7 +582,12 @@ def test_silu():
         assert np.allclose(fn(Tensor([1.0, -1.0])), [0.7310585786, -0.2689414214]), f"{name} should accept a Tensor"
 
     big = np.random.default_rng(1).standard_normal(1000) * 10
+    original = big.copy()
     assert np.allclose(silu_loop(big), silu(big), rtol=1e-12, atol=1e-300), "silu_loop and silu should agree on 1000 random values"
+    assert np.array_equal(big, original), "silu and silu_loop must not change their input array"
+    grid32 = np.linspace(-6, 6, 12, dtype=np.float32).reshape(3, 4)
+    silu(grid32)
+    assert np.array_equal(grid32, np.linspace(-6, 6, 12, dtype=np.float32).reshape(3, 4)), "silu must not change a float32 input in place"
 
     print("✅ both SiLUs are right, stable at ±1000, and keep shape and dtype")
 
@@ -573,37 +597,51 @@ test_silu()
 # ### Measuring the speed-up
 #
 # The speed tests in this module time with the small helper below rather than with your
-# `time_kernel`, so that a mistake in one TODO costs points in one test only. It runs the
-# contenders **in alternation** — slow, fast, slow, fast, ... — and keeps each one's best
-# time: if another program grabs the CPU for a moment, both sides feel it, and the best
-# of several runs is the one least disturbed. (`bench/kernels.py` uses `time_kernel`.)
+# `time_kernel`, so that a mistake in one TODO costs points in one test only. It reads a
+# different clock, too: **the CPU time of this thread**, `time.thread_time()`, the seconds
+# the processor actually spent running our code. When another program holds the CPU, the
+# wall clock keeps ticking while we wait for our turn; our thread's CPU clock does not. So
+# a busy machine cannot make a fast kernel look slow, and the test's verdict does not
+# depend on what else the machine is doing.
+#
+# It is the right clock only for work done *in this thread*, which is true of every kernel
+# timed with it here: the loops, numpy's element-wise operations and BLAS products as small
+# as 64×64 all run in the calling thread. (A large multi-threaded BLAS call spends CPU time
+# in other threads too; `bench/kernels.py` reports wall-clock times with `time_kernel`.)
+# Each sample repeats the call until it has used at least 5 ms of CPU, the contenders run
+# in alternation, and each keeps its best sample.
 
-# %% nbgrader={"grade": false, "grade_id": "best-times", "locked": true, "schema_version": 3, "solution": false}
-def best_times(*fns, tries=5):
-    """The best (smallest) wall time of each zero-argument callable, run in alternation."""
+# %% nbgrader={"grade": false, "grade_id": "cpu-times", "locked": true, "schema_version": 3, "solution": false}
+def cpu_times(*fns, tries=5, min_time=0.005):
+    """The best CPU time per call, on this thread, of each zero-argument callable (run in alternation)."""
     best = [math.inf] * len(fns)
     for _ in range(tries):
         for i, fn in enumerate(fns):
-            start = time.perf_counter()
-            fn()
-            best[i] = min(best[i], time.perf_counter() - start)
+            calls, start = 0, time.thread_time()
+            while True:
+                fn()
+                calls += 1
+                elapsed = time.thread_time() - start
+                if elapsed >= min_time:
+                    break
+            best[i] = min(best[i], elapsed / calls)
     return best
 
 # %% nbgrader={"grade": true, "grade_id": "test-silu-speedup", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_silu_speedup():
-    """The vectorised SiLU is at least 5x faster than the loop (typically 30-150x)."""
+    """The vectorised SiLU needs at least 5x less CPU time than the loop (typically 30-150x)."""
     print("🔬 Unit Test: SiLU speed-up...")
 
     x = np.random.default_rng(0).standard_normal(50_000).astype(np.float32)
     assert np.allclose(silu(x), silu_loop(x), rtol=1e-5, atol=1e-6), "silu and silu_loop should agree before we time them"
-    loop_s, vector_s = best_times(lambda: silu_loop(x), lambda: silu(x), tries=5)
+    loop_s, vector_s = cpu_times(lambda: silu_loop(x), lambda: silu(x))
     speedup = loop_s / vector_s
-    print(f"   50,000 float32 values: loop {format_seconds(loop_s)} "
+    print(f"   50,000 float32 values, CPU time per call: loop {format_seconds(loop_s)} "
           f"({loop_s / x.size * 1e9:.0f} ns per element), vectorised {format_seconds(vector_s)} "
           f"({vector_s / x.size * 1e9:.2f} ns per element)")
     print(f"   vectorised vs loop speed-up: {speedup:.0f}x")
     assert speedup >= 5, (
-        f"the vectorised silu should be at least 5x faster than the loop, measured {speedup:.1f}x: "
+        f"the vectorised silu should need at least 5x less CPU time than the loop, measured {speedup:.1f}x: "
         "does silu still loop in Python (or use np.vectorize)?")
     print("✅ the vectorised SiLU is much faster than the loop")
 
@@ -1009,43 +1047,97 @@ test_matmul_blocked()
 # %% [markdown]
 # ### Naive, blocked and BLAS, in GFLOP/s
 #
-# The loop runs on a small matrix (it is that slow); the other two on 256×256. GFLOP/s
-# makes the sizes comparable. On a typical laptop core expect roughly 0.02-0.05 GFLOP/s
-# for the loop, tens for the blocked version and more for BLAS, which also uses every core.
+# First the structure behind the speed. The test hands `matmul_blocked` matrices of a small
+# ndarray subclass that writes down the shapes of every matrix product it takes part in
+# (`@`, `np.matmul`, `np.dot`). A tiled product of (70, 45) @ (45, 33) with 16×16 tiles must
+# be ⌈70/16⌉·⌈33/16⌉·⌈45/16⌉ = 5·3·3 = 45 numpy products, none larger than a tile, whose
+# multiply-adds add up to exactly 70·45·33: every term done once, and done by numpy.
 #
-# One more thing a shared machine teaches: a multi-threaded BLAS call is only as fast as its
-# *slowest* thread. If another program holds one of the cores, one of BLAS's threads waits
-# for its turn, and a 0.2 ms product can take 10 ms. The test keeps the best of several
-# runs of each and asks only for 20× over the loop (thousands are typical);
-# `bench/kernels.py` prints both the best sample and the median, so you can see the
-# difference on your machine.
+# Then the speed, in GFLOP/s of CPU time on this thread (the clock of `cpu_times`): the loop
+# on a 40×40 product (it is that slow), the blocked version on 256×256 with 32×32 tiles, and
+# BLAS on one 64×64 tile. Products this small run in the calling thread, so the clock sees
+# all of their work. On a typical laptop core expect roughly 0.02-0.05 GFLOP/s for the
+# loop, 5-20 for the blocked version and tens for BLAS; the test asks for only 20× over the
+# loop (hundreds are typical).
+#
+# The cell also prints BLAS on 256×256 by the wall clock, where it uses every core. A
+# multi-threaded BLAS call is only as fast as its *slowest* thread: if another program holds
+# one of the cores, one of BLAS's threads waits for its turn, and a 0.2 ms product can take
+# 10 ms. That number is for reading, not graded; `bench/kernels.py` prints both the best
+# sample and the median, so you can see the difference on your machine.
 
 # %% nbgrader={"grade": true, "grade_id": "test-matmul-speed", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+#| uses: matmul_naive
 def test_matmul_speed():
-    """BLAS and the blocked version are far (>= 20x) faster than the loop, in GFLOP/s (typically 1000x+)."""
-    print("🔬 Unit Test: matmul GFLOP/s...")
+    """One numpy product per tile, and >= 20x the loop's GFLOP/s in CPU time (typically several hundred x)."""
+    print("🔬 Unit Test: matmul tiles and GFLOP/s...")
+
+    class ProductLog(np.ndarray):
+        """An ndarray that records the operand shapes of every matrix product it takes part in."""
+        shapes = []
+
+        @staticmethod
+        def _plain(values):
+            return tuple(np.asarray(v) if isinstance(v, np.ndarray) else v for v in values)
+
+        def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+            inputs = self._plain(inputs)
+            if ufunc is np.matmul:
+                ProductLog.shapes.append(tuple(np.shape(v) for v in inputs))
+            if "out" in kwargs:
+                kwargs["out"] = self._plain(kwargs["out"])
+            return getattr(ufunc, method)(*inputs, **kwargs)
+
+        def __array_function__(self, func, types, args, kwargs):
+            args = self._plain(args)
+            if func is np.dot:
+                ProductLog.shapes.append(tuple(np.shape(v) for v in args[:2]))
+            return func(*args, **kwargs)
+
+        def dot(self, other, out=None):
+            return np.dot(self, other, out=out)
 
     rng = np.random.default_rng(0)
-    small = rng.standard_normal((40, 40)).astype(np.float32)
-    a = rng.standard_normal((256, 256)).astype(np.float32)
-    b = rng.standard_normal((256, 256)).astype(np.float32)
-    assert np.allclose(matmul_blocked(a, b), a @ b, rtol=1e-3, atol=1e-3), "matmul_blocked should be right before we time it"
-    assert np.allclose(matmul_naive(small, small), small @ small, rtol=1e-4, atol=1e-4), "matmul_naive should be right before we time it"
+    a, b = rng.standard_normal((70, 45)), rng.standard_normal((45, 33))
+    ProductLog.shapes = []
+    got = matmul_blocked(a.view(ProductLog), b.view(ProductLog), block=16)
+    assert np.allclose(np.asarray(got), a @ b, rtol=1e-10, atol=1e-10), "matmul_blocked should be right before we count"
+    shapes = [[list(s) for s in pair] for pair in ProductLog.shapes]
+    print(f"   (70, 45) @ (45, 33), block=16: {len(shapes)} numpy products")
+    assert len(shapes) == 45, (
+        f"5 x 3 x 3 = 45 tile products expected (one numpy product per tile, the p0 loop innermost), got {len(shapes)}: "
+        "are the tile products done by numpy, one per (i0, j0, p0)?")
+    assert all(len(pair) == 2 and len(pair[0]) == 2 and len(pair[1]) == 2 and max(pair[0] + pair[1]) <= 16
+               and pair[0][1] == pair[1][0] for pair in shapes), (
+        f"every product should multiply two tiles of at most 16 x 16, got shapes {shapes[:4]}...")
+    assert sum(pa[0] * pa[1] * pb[1] for pa, pb in shapes) == 70 * 45 * 33, (
+        "the tile products should cover every multiply-add exactly once (70 * 45 * 33 of them)")
 
-    naive_s, blocked_s, blas_s = best_times(lambda: matmul_naive(small, small), lambda: matmul_blocked(a, b, 64),
-                                            lambda: matmul_blas(a, b), tries=5)
-    blas_s = min(blas_s, best_times(lambda: matmul_blas(a, b), tries=20)[0])   # BLAS's threads wait on busy cores
-    naive = gflops(40, 40, 40, naive_s)
-    blocked = gflops(256, 256, 256, blocked_s)
-    blas = gflops(256, 256, 256, blas_s)
-    print(f"   naive   40x40x40:    {naive:9.4f} GFLOP/s")
-    print(f"   blocked 256^3, T=64: {blocked:9.2f} GFLOP/s  ({blocked / blas:.0%} of BLAS, {blocked / naive:,.0f}x the loop)")
-    print(f"   BLAS    256^3:       {blas:9.2f} GFLOP/s  ({blas / naive:,.0f}x the loop, {available_cores()} core(s))")
-    assert blas >= 20 * naive, f"BLAS should be far (>= 20x) faster than the Python loop, measured {blas / naive:.1f}x"
+    small = rng.standard_normal((40, 40)).astype(np.float32)
+    big = rng.standard_normal((256, 256)).astype(np.float32)
+    tile = rng.standard_normal((64, 64)).astype(np.float32)
+    assert np.allclose(matmul_blocked(big, big, 32), big @ big, rtol=1e-3, atol=1e-3), "matmul_blocked should be right before we time it"
+    assert np.allclose(matmul_naive(small, small), small @ small, rtol=1e-4, atol=1e-4), "matmul_naive should be right before we time it"
+    naive_s, blocked_s, blas_s = cpu_times(lambda: matmul_naive(small, small), lambda: matmul_blocked(big, big, 32),
+                                           lambda: matmul_blas(tile, tile))
+    naive = 2 * 40 ** 3 / naive_s / 1e9
+    blocked = 2 * 256 ** 3 / blocked_s / 1e9
+    blas = 2 * 64 ** 3 / blas_s / 1e9
+    wall = math.inf
+    for _ in range(10):
+        start = time.perf_counter()
+        matmul_blas(big, big)
+        wall = min(wall, time.perf_counter() - start)
+    print(f"   CPU time of this thread: naive 40^3 {naive:9.4f} GFLOP/s")
+    print(f"                            blocked 256^3, T=32 {blocked:9.2f} GFLOP/s ({blocked / naive:,.0f}x the loop)")
+    print(f"                            BLAS 64^3 {blas:9.2f} GFLOP/s ({blas / naive:,.0f}x the loop)")
+    print(f"   wall clock, every core:  BLAS 256^3 {2 * 256 ** 3 / wall / 1e9:9.2f} GFLOP/s "
+          f"(best of 10, {available_cores()} core(s))")
     assert blocked >= 20 * naive, (
         f"the blocked version should be far (>= 20x) faster than the loop, measured {blocked / naive:.1f}x: "
         "are the tile products done by numpy?")
-    print("✅ tiles with numpy and BLAS leave the Python loop far behind")
+    assert blas >= 20 * naive, f"BLAS should be far (>= 20x) faster than the Python loop, measured {blas / naive:.1f}x"
+    print("✅ one numpy product per tile, and tiles with numpy leave the Python loop far behind")
 
 test_matmul_speed()
 
@@ -1217,9 +1309,10 @@ def quantized_matmul(a, b):
     TODO: Put quantize_int8 and matmul_int8 together.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. (qa, sa) = quantize_int8(a) and (qb, sb) = quantize_int8(b)
-    2. acc = matmul_int8(qa, qb)                    (int32)
-    3. Return acc as float32 times the float32 value of sa * sb
+    1. Quantise each matrix with quantize_int8: an int8 matrix and a scale for each
+    2. Multiply the two int8 matrices with matmul_int8: int32 accumulators
+    3. Return the accumulators as float32 times the float32 value of the product of
+       the two scales
 
     EXAMPLE USAGE:
     ```python
@@ -1266,8 +1359,15 @@ def test_quantize_int8():
     q, scale = quantize_int8(np.array([-1.0, 0.25], dtype=np.float32))
     assert q.tolist() == [-127, 32] and abs(scale - 1 / 127) < 1e-8, (
         f"[-1, 0.25] should quantise to [-127, 32] with scale 1/127, got {q.tolist()} and {scale}")
+    assert isinstance(scale, float) and abs(scale * 127 - 1.0) < 1e-12, (
+        f"the scale is a Python float computed in float64 (max|x| / 127) even for float32 input, got {scale!r}")
     q, _ = quantize_int8(Tensor([[4.0, -4.0]]))
     assert q.tolist() == [[127, -127]], f"quantize_int8 should accept a Tensor, got {q.tolist()}"
+    q, _ = quantize_int8([[0.5, -1.0, 0.25]])
+    assert q.shape == (1, 3) and q.tolist() == [[64, -127, 32]], f"quantize_int8 should accept a list, got {q.tolist()}"
+    x = np.array([[3.0, -1.5], [0.7, 2.2]])
+    quantize_int8(x)
+    assert np.array_equal(x, [[3.0, -1.5], [0.7, 2.2]]), "quantize_int8 must not change its input array"
 
     print("✅ quantisation maps max|x| to 127 and rounds to the nearest step")
 
@@ -1330,8 +1430,7 @@ def test_quantized_matmul():
         f"quantized_matmul should return a float32 (64, 32) array, got {type(c).__name__} {getattr(c, 'dtype', '')} {getattr(c, 'shape', '')}")
 
     # It really is the int8 computation: the same numbers as quantise -> int32 matmul -> rescale
-    qa, sa = quantize_int8(a)
-    qb, sb = quantize_int8(b)
+    (qa, sa), (qb, sb) = (quantize_int8(m) for m in (a, b))
     via_int = matmul_int8(qa, qb).astype(np.float64) * (sa * sb)
     assert np.allclose(c, via_int, rtol=1e-6, atol=1e-6), "quantized_matmul should equal matmul_int8(qa, qb) * sa * sb"
     assert not np.allclose(c, exact, rtol=1e-6, atol=1e-6), "the result should carry int8 rounding error: is anything quantised?"
@@ -1439,7 +1538,7 @@ test_quantized_matmul()
 #
 # So parallelism pays only when each worker gets enough work to dwarf the fixed costs: a
 # task that takes 1 ms is not worth a process; one that takes a second per worker is.
-# The test below gives each worker about 0.3 s of pure-Python work.
+# The graded test below gives each of 4 workers about 0.1 s of CPU-bound Python work.
 #
 # ### Where this shows up in PyTorch
 # `torch.utils.data.DataLoader(num_workers=4)` runs the data pipeline in worker
@@ -1532,8 +1631,8 @@ def split_evenly(n_items, parts):
     STEP-BY-STEP IMPLEMENTATION:
     1. (Provided) parts must be >= 1
     2. Use min(parts, n_items) chunks (no empty chunks; 0 items gives [])
-    3. base, extra = divmod(n_items, chunks): the first `extra` chunks get base + 1 items,
-       the others base
+    3. divmod(n_items, chunks) gives the base size and the remainder `extra`: the first
+       `extra` chunks get base + 1 items, the others base
     4. Walk a start index from 0 and return the list of (start, stop) pairs
 
     EXAMPLE USAGE:
@@ -1680,6 +1779,8 @@ def test_parallel_map():
             assert got == squares, f"parallel_map(square, range(11), workers={workers}, backend={backend!r}) should be {squares}, got {got}"
         assert parallel_map(abs, [], workers=2, backend=backend) == [], f"no items, no results ({backend})"
         assert parallel_map(abs, [-3], workers=4, backend=backend) == [3], f"one item ({backend})"
+        assert parallel_map(lambda _: os.getpid(), ["x"], workers=4, backend=backend) == [os.getpid()], (
+            f"a single item is not worth a worker: it should run in this process ({backend})")
         offset = 100
         got = parallel_map(lambda v: v + offset, (i for i in range(5)), workers=2, backend=backend)
         assert got == [100, 101, 102, 103, 104], f"a closure over a generator ({backend}) should give [100..104], got {got}"
@@ -1735,25 +1836,37 @@ def test_parallel_map():
 test_parallel_map()
 
 # %% [markdown]
-# ### Measuring the parallel speed-up
+# ### Measuring the parallel speed-up, on any machine
 #
-# The task is pure-Python arithmetic (it holds the GIL all the time), sized on this
-# machine so that each worker gets about 0.35 s of it: long enough that starting the
-# processes and sending results back is a small serial fraction. We compare plain serial
-# code with `parallel_map` on one worker per core (at most 4, to keep the test short), and,
-# for the lesson, with the same number of *threads*. On a busy machine the measurement is
-# repeated (up to four times) and the best speed-up counts.
+# A wall-clock speed-up of CPU-bound work needs idle cores. If other programs keep every
+# core busy, the operating system shares the CPU between them and us, and no code can run
+# faster in parallel: a test that timed it would pass or fail with the machine's load. So
+# the graded test checks the three things that *make* the speed-up, which hold on any
+# machine, idle or busy, with one core or sixty-four:
 #
-# A speed-up needs idle cores. If other programs keep every core busy, the operating
-# system shares the CPU between them and us, and no code can run faster in parallel. So
-# the test also times a **control**: the same work split by hand into `ForkedTask`s. If
-# even the control gains nothing, the machine is too busy to judge, and the test says so
-# instead of failing you (the test above has already checked that your workers overlap).
-# If the control speeds up and `parallel_map` does not, the fault is in `parallel_map`.
+# 1. **The work runs elsewhere.** Every call reports `os.getpid()`: 4 worker processes,
+#    none of them this one.
+# 2. **The CPU time is split.** Every call also reports the CPU time it used,
+#    `time.process_time()` in its worker. This process spends almost none of it (forking
+#    and collecting results: under a quarter of the work), and no worker does more than
+#    half (the ideal is a quarter each).
+# 3. **The workers run at the same time.** Every worker's first call starts before any
+#    worker's last call ends: all four running times overlap.
+#
+# Then a wall-clock check that does hold on a busy machine: tasks that *sleep*, as a task
+# waiting for a disk or the network does. Sleeping needs no CPU, so 8 naps of 0.1 s on 4
+# workers take about 0.2 s even when every core is busy: the test asks for less than 0.6× the
+# 0.8 s they take one after the other. Threads pass this one too: `time.sleep` releases the
+# GIL, which is why threads do help I/O-bound work.
+#
+# Finally the cell prints the wall-clock speed-up of the CPU-bound work on this machine, for
+# processes and for threads, and what Amdahl's law makes of it. Those numbers are for you to
+# read, not graded: on an idle machine with 4 cores or more expect 2.5-3.5× for processes,
+# and about 1× for threads, whatever the machine.
 
 # %% nbgrader={"grade": true, "grade_id": "test-parallel-speedup", "locked": true, "points": 5, "schema_version": 3, "solution": false}
 def test_parallel_speedup():
-    """CPU-bound Python work runs faster on several processes than on one (> 1.2x on 2+ cores)."""
+    """CPU-bound work is split over 4 worker processes that run at once; 8 naps on 4 workers overlap."""
     print("🔬 Unit Test: parallel speed-up...")
 
     def busy(n):
@@ -1763,67 +1876,76 @@ def test_parallel_speedup():
             total += i * i % 7
         return total
 
-    assert parallel_map(busy, [10, 200, 3000], workers=2) == [busy(10), busy(200), busy(3000)], (
-        "parallel_map(busy, ...) should give the same results as calling busy")
-    cores = available_cores()
-    workers = min(cores, 4)
-    if workers < 2:
-        print(f"   only {cores} core available: no parallel speed-up to measure here")
-        return
+    def traced_busy(n):
+        """busy(n), and where and when it ran: (pid, wall start, wall end, CPU seconds, result)."""
+        wall_start, cpu_start = time.time(), time.process_time()
+        value = busy(n)
+        return os.getpid(), wall_start, time.time(), time.process_time() - cpu_start, value
 
-    # Size the items: about 0.09 s each, 4 per worker -> ~0.35 s of work per worker
-    probe = 50_000
-    probe_s = min(best_times(lambda: busy(probe), tries=2)[0], 1.0)
-    per_item = max(1000, int(probe * 0.09 / probe_s))
-    items = [per_item + i for i in range(4 * workers)]
+    # Size the items by CPU time, which a busy machine does not inflate: ~0.05 s each, 2 per worker
+    workers, probe = 4, 50_000
+    start = time.thread_time()
+    busy(probe)
+    per_item = max(1000, int(probe * 0.05 / max(time.thread_time() - start, 1e-6)))
+    items = [per_item + i for i in range(2 * workers)]
+
+    start = time.perf_counter()
     expected = [busy(n) for n in items]
+    serial_s = time.perf_counter() - start
+    wall_start, cpu_start = time.perf_counter(), time.thread_time()
+    runs = parallel_map(traced_busy, items, workers=workers, backend="process")
+    parent_cpu, parallel_s = time.thread_time() - cpu_start, time.perf_counter() - wall_start
+    assert isinstance(runs, list) and len(runs) == len(items), f"one result per item expected, got {runs!r}"
+    assert [run[4] for run in runs] == expected, "the parallel results should equal the serial ones, in order"
 
-    def reference():
-        """The control: one ForkedTask per worker, all started before any is awaited."""
-        size = len(items) // workers
-        tasks = [ForkedTask(busy, items[i * size:(i + 1) * size]) for i in range(workers)]
-        return [r for task in tasks for r in task.result()]
+    # 1. the work runs in 4 other processes
+    pids = [run[0] for run in runs]
+    assert os.getpid() not in pids, "the process backend should run fn in worker processes, not in this one"
+    assert len(set(pids)) == workers, f"{len(items)} items on {workers} workers should run in {workers} processes, got pids {pids}"
+    per_worker = {pid: [run for run in runs if run[0] == pid] for pid in pids}
 
-    def seconds(fn):
+    # 2. the CPU time is spent in the workers, shared between them
+    cpu = [sum(run[3] for run in worker_runs) for worker_runs in per_worker.values()]
+    total_cpu = sum(cpu)
+    print(f"   {len(items)} items, {total_cpu:.2f} s of CPU in {workers} workers "
+          f"({', '.join(f'{c:.2f}' for c in cpu)} s); this process: {parent_cpu * 1e3:.1f} ms of CPU")
+    assert parent_cpu < 0.25 * total_cpu, (
+        f"this process used {parent_cpu:.3f} s of CPU while the workers did {total_cpu:.3f} s: "
+        "with the process backend the work belongs in the workers")
+    assert max(cpu) < 0.5 * total_cpu, (
+        f"each of the {workers} workers should do about a quarter of the CPU work, got {[round(c, 3) for c in cpu]} s")
+
+    # 3. the workers run at the same time
+    first_starts = [min(run[1] for run in worker_runs) for worker_runs in per_worker.values()]
+    last_ends = [max(run[2] for run in worker_runs) for worker_runs in per_worker.values()]
+    assert max(first_starts) < min(last_ends), (
+        f"all {workers} workers should be running at once, but one started {max(first_starts) - min(last_ends):.3f} s "
+        "after another had finished: start every task before waiting for any")
+
+    # Sleeping needs no CPU: 8 naps of 0.1 s on 4 workers overlap in wall-clock time
+    def nap(_):
+        time.sleep(0.1)
+        return os.getpid()
+    for backend in ("process", "thread"):
         start = time.perf_counter()
-        result = fn()
-        return time.perf_counter() - start, result
+        naps = parallel_map(nap, range(8), workers=4, backend=backend)
+        nap_s = time.perf_counter() - start
+        print(f"   8 naps of 0.1 s on 4 workers ({backend}): {nap_s:.2f} s")
+        assert len(naps) == 8 and nap_s < 0.6 * 0.8, (
+            f"8 naps of 0.1 s on 4 workers ({backend}) should take about 0.2 s, less than 0.6 x 0.8 s, "
+            f"took {nap_s:.2f} s: are the chunks running at the same time?")
 
-    best, best_reference, tries = 0.0, 0.0, []
-    best_serial_s = best_parallel_s = math.nan
-    deadline = time.perf_counter() + 15
-    while len(tries) < 4 and (not tries or time.perf_counter() < deadline):
-        serial_s, _ = seconds(lambda: [busy(n) for n in items])
-        parallel_s, parallel = seconds(lambda: parallel_map(busy, items, workers=workers, backend="process"))
-        reference_s, control = seconds(reference)
-        assert parallel == expected and control == expected, "the parallel results should equal the serial ones, in order"
-        tries.append(f"{serial_s / parallel_s:.2f}x")
-        if serial_s / parallel_s > best:
-            best, best_serial_s, best_parallel_s = serial_s / parallel_s, serial_s, parallel_s
-        best_reference = max(best_reference, serial_s / reference_s)
-        if best >= 1.5:
-            break
-
-    thread_s, threaded = seconds(lambda: parallel_map(busy, items, workers=workers, backend="thread"))
+    # For reading, not graded: the wall-clock speed-up on this machine, and threads under the GIL
+    start = time.perf_counter()
+    threaded = parallel_map(busy, items, workers=workers, backend="thread")
+    thread_s = time.perf_counter() - start
     assert threaded == expected, "the thread backend should give the same results"
-
-    fraction = (1 - 1 / best) / (1 - 1 / workers) if best > 1 else 0.0
-    print(f"   {len(items)} items, ~{best_serial_s / workers:.2f} s of work per worker, {cores} core(s)")
-    print(f"   serial: {best_serial_s:.2f} s;  {workers} processes: {best_parallel_s:.2f} s -> "
-          f"best speed-up {best:.2f}x (tries: {', '.join(tries)}; ideal {workers}x)")
-    print(f"   Amdahl: a {best:.2f}x speed-up on {workers} workers means ~{fraction:.0%} of the time ran in parallel")
-    print(f"   {workers} threads: {thread_s:.2f} s -> {serial_s / thread_s:.2f}x: the GIL lets one thread run Python at a time")
-    if best <= 1.2 and best_reference < 1.3:
-        # Even the control got no speed-up: other programs hold the cores, nothing can be measured.
-        # test_parallel_map has already checked that the workers run at the same time.
-        print(f"   ⚠️  this machine is too busy to measure a speed-up (the control reached only "
-              f"{best_reference:.2f}x); run the tests again on a quieter machine to see it")
-        return
-    assert best > 1.2, (
-        f"{workers} worker processes should be more than 1.2x faster than 1 on {cores} cores, measured {best:.2f}x "
-        f"(tries {tries}) while the control reached {best_reference:.2f}x: are the chunks running at the same time "
-        "(start every task before waiting)?")
-    print("✅ processes run pure Python on several cores at once")
+    speedup = serial_s / parallel_s
+    fraction = (1 - 1 / speedup) / (1 - 1 / workers) if speedup > 1 else 0.0
+    print(f"   wall clock on this machine ({available_cores()} core(s)): serial {serial_s:.2f} s, "
+          f"{workers} processes {parallel_s:.2f} s ({speedup:.2f}x; Amdahl: ~{fraction:.0%} of the time in parallel), "
+          f"{workers} threads {thread_s:.2f} s ({serial_s / thread_s:.2f}x: the GIL runs one thread at a time)")
+    print("✅ the work runs in several processes at once")
 
 test_parallel_speedup()
 
@@ -1871,7 +1993,8 @@ success = run_module_tests_auto("Kernels")
 #   computes: 4× less memory, 4× more multiply-adds per instruction.
 # - **The GIL** serialises Python bytecode across threads; processes sidestep it, and
 #   **Amdahl's law** says how much their start-up and communication cost you.
-# - **Measure ratios in one run**, with warm-up, repeats and robust statistics.
+# - **Measure ratios in one run**, with warm-up, repeats and robust statistics; on a
+#   shared machine, measure CPU time or count the work, and grade only the direction.
 #
 # ### 🔗 Connection to real ML systems
 # - `torch.utils.benchmark.Timer` and `timeit` do what `time_kernel` does.
