@@ -113,3 +113,12 @@ def test_short_and_comment_solution_lines_are_not_leaks(tmp_path):
     source = ALPHA.replace("    return 2 * x\n", "    # multiply by two, like return 2 * x\n    return 2 * x\n")
     source = source.replace("_private = 1", "_private = 'return 2 * x  # multiply by two, like return 2 * x'")
     assert _problems(tmp_path, source) == []
+
+
+def test_uses_must_name_an_earlier_function_or_class(tmp_path):
+    header = nb(grade=True, grade_id="test-area", locked=True, points=10)
+    assert _problems(tmp_path, ALPHA.replace(header, header + "\n#| uses: double, Box.area")) == []
+    source = ALPHA.replace(header, header + "\n#| uses: double, triple")
+    line = source.splitlines().index("#| uses: double, triple") + 1
+    assert _problems(tmp_path, source) == [f"F:{line}: `#| uses:` names triple, which no earlier cell of this "
+                                           "module defines; name the function or class of an earlier step"]

@@ -128,8 +128,28 @@ def _check_leaked_solutions(cells: list[Cell]) -> list[str]:
     return problems
 
 
+def _check_declared_uses(cells: list[Cell]) -> list[str]:
+    """`#| uses: name, ...` on a graded cell must name functions or classes of earlier cells."""
+    from tito.quality import declared_uses
+
+    problems, defined = [], set()
+    for cell in cells:
+        if cell.kind != "code":
+            continue
+        unknown = [n for n in declared_uses(cell) if n.split(".")[0] not in defined] if cell.is_graded else []
+        if unknown:
+            problems.append(f"{cell.where(0)}: `#| uses:` names {', '.join(unknown)}, which no earlier cell of "
+                            "this module defines; name the function or class of an earlier step")
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        defined |= {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    return problems
+
+
 def check_cells(cells: list[Cell], module: Module | None = None, path: Path | None = None) -> list[str]:
-    problems: list[str] = _check_leaked_solutions(cells)
+    problems: list[str] = _check_leaked_solutions(cells) + _check_declared_uses(cells)
     grade_ids: dict[str, Cell] = {}
     for cell in cells:
         for error in cell.meta_errors:
