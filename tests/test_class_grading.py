@@ -113,7 +113,7 @@ def test_forty_submissions_score_the_same_serially_in_parallel_and_on_dask(klass
     records = gradebook_records(klass)
     assert _scores(klass) == expected and len(records) == CLASS  # one record each, none twice
     per_test = {(r["student"], t["test"]): t["score"] for r in records for t in r["tests"]}
-    assert len(per_test) == CLASS * 17
+    assert len(per_test) == CLASS * 19
 
 
 def test_a_worker_killed_mid_batch_loses_no_submission_and_grades_none_twice(klass):
@@ -143,7 +143,7 @@ def test_analytics_by_test_and_the_histogram(klass, tmp_path):
     if not any(r["module"] == "07_autograd" for r in gradebook_records(klass)):
         autograde(klass, _autograd(klass), jobs=2)
     rows = {r["test"]: r for r in by_test(klass, gradebook_records(klass))}
-    assert len(rows) == 17
+    assert len(rows) == 19
     multiply = rows["test-multiply-operation"]
     # complete passes; half has multiply; untouched and buggy fail it
     assert (multiply["students"], multiply["passed"]) == (CLASS, CLASS // 2)
