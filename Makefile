@@ -35,6 +35,7 @@ demo: install
 test: install-dev
 	$(TITO) module check --all
 	$(TITO) nbgrader verify --all
+	$(TITO) module deps --all
 	$(PY) -m pytest -q
 
 bench: install-dev
