@@ -280,7 +280,7 @@ def benchmark(fn, *args, warmup=3, repeats=30, clock=time.perf_counter, name=Non
     TODO: Run the warm-up calls, time each repeat with `clock`, and return a BenchmarkResult.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. repeats < 1 or warmup < 0 is a ValueError
+    1. repeats < 1 or warmup < 0 is a ValueError, raised before fn is ever called
     2. Call fn(*args) `warmup` times without timing it
     3. For each of the `repeats` runs: start = clock(); fn(*args); store clock() - start
     4. The name is `name` if given, otherwise fn.__name__ (or the type's name for objects

@@ -723,7 +723,7 @@ def benchmark(fn, *args, warmup=3, repeats=30, clock=time.perf_counter, name=Non
     TODO: Run the warm-up calls, time each repeat with `clock`, and return a BenchmarkResult.
 
     STEP-BY-STEP IMPLEMENTATION:
-    1. repeats < 1 or warmup < 0 is a ValueError
+    1. repeats < 1 or warmup < 0 is a ValueError, raised before fn is ever called
     2. Call fn(*args) `warmup` times without timing it
     3. For each of the `repeats` runs: start = clock(); fn(*args); store clock() - start
     4. The name is `name` if given, otherwise fn.__name__ (or the type's name for objects
@@ -800,12 +800,14 @@ def test_benchmark():
     single = benchmark(lambda: clock2.advance(0.004), warmup=0, repeats=1, clock=clock2)
     assert single.n == 1 and np.isclose(single.times[0], 0.004), "repeats=1 is the smallest valid benchmark: one timing"
 
-    for kwargs, what in (({"repeats": 0}, "repeats=0"), ({"warmup": -1}, "warmup=-1")):
+    for kwargs, what in (({"repeats": 0}, "repeats=0"), ({"repeats": -1}, "repeats=-1"), ({"warmup": -1}, "warmup=-1")):
+        bad_calls = []
         try:
-            benchmark(lambda: None, clock=ManualClock(), **kwargs)
+            benchmark(lambda: bad_calls.append(1), clock=ManualClock(), **kwargs)
             assert False, f"benchmark with {what} should raise ValueError"
         except ValueError:
             pass
+        assert bad_calls == [], f"with {what} benchmark should raise before calling fn (no warm-up), it called fn {len(bad_calls)} times"
 
     class TinyModel:
         def __call__(self):
@@ -1462,11 +1464,13 @@ def test_scenarios():
     assert exactly.metrics["p90_latency_s"] == p90 and exactly.meets_target is True, (
         "a p90 exactly equal to the target meets it (p90 <= target)"
     )
+    calls_before = len(batches)
     try:
         single_stream(value_ms_model, samples[:0], clock=clock)
         assert False, "single_stream with no samples should raise ValueError"
     except ValueError:
         pass
+    assert len(batches) == calls_before, "with no samples single_stream should raise before any (warm-up) model call"
     assert ss.headline() == ("p90 latency", "90.10 ms"), f"headline should be ('p90 latency', '90.10 ms'), got {ss.headline()}"
 
     sizes = []
@@ -1501,12 +1505,14 @@ def test_scenarios():
     )
     one_by_one = offline(linear_cost_model, np.zeros((100, 3)), batch_size=1, clock=clock)
     assert abs(one_by_one.metrics["throughput_sps"] - 100 / 0.11) < 1e-6, "batch 1: 100 calls of 1.1 ms = 909.09 samples/s"
-    for bad in ({"batch_size": 0}, {"samples": np.zeros((0, 3))}):
+    for bad in ({"batch_size": 0}, {"batch_size": -1}, {"samples": np.zeros((0, 3))}):
+        calls_before = len(sizes)
         try:
             offline(linear_cost_model, bad.get("samples", np.zeros((4, 3))), batch_size=bad.get("batch_size", 2), clock=clock)
             assert False, f"offline with {bad} should raise ValueError"
         except ValueError:
             pass
+        assert len(sizes) == calls_before, f"offline with {bad} should raise before any (warm-up) model call"
     print(f"✅ {ss}")
     print(f"✅ {off}")
     print(f"✅ batch 1: {one_by_one.metrics['throughput_sps']:,.0f} samples/s; batch 32: {off.metrics['throughput_sps']:,.0f} samples/s")
@@ -1654,6 +1660,11 @@ def test_poisson_arrivals():
         "at twice the rate the same seed should give the same pattern, twice as dense"
     )
     assert poisson_arrivals(0, 10.0).shape == (0,), "zero queries: an empty array"
+    try:
+        poisson_arrivals(-1, 10.0)
+        assert False, "n = -1 queries should raise ValueError"
+    except ValueError:
+        pass
     for bad_qps in (0.0, -5.0):
         try:
             poisson_arrivals(10, bad_qps)

@@ -1315,6 +1315,16 @@ def test_model_monitor():
     s = valid.summary()
     assert s["batches"] == 3 and s["samples"] == 5 and s["accuracy"] == 0.75, (
         f"latency 0, accuracy 0 and 1 and batch_size 1 are valid; (0·1 + 1·3) / 4 = 0.75, got {s}")
+    valid.record(np.float32(4.5), np.float64(0.5), batch_size=np.int64(2))   # numpy scalars, as a model produces them
+    s = valid.summary()
+    assert s["samples"] == 7 and abs(s["accuracy"] - 4 / 6) < 1e-12 and s["latency_max_ms"] == 4.5, (
+        f"(0·1 + 1·3 + 0.5·2) / 6 = 0.667 and max latency 4.5 ms expected, got {s}")
+    kinds = {key: type(value).__name__ for key, value in s.items()}
+    assert all(type(s[k]) is int for k in ("batches", "total_batches", "samples")), (
+        f"counts should be Python ints even when batch sizes arrive as np.int64, got {kinds}")
+    assert all(type(s[k]) is float for k in ("accuracy", "latency_mean_ms", "latency_p50_ms", "latency_p95_ms",
+                                             "latency_max_ms")), f"statistics should be Python floats, got {kinds}"
+    assert json.loads(json.dumps(s)) == s, "the summary is logged as JSON: it must hold only plain Python values"
 
     for bad in ((-1.0, 0.5, 1), (1.0, 1.5, 1), (1.0, 0.5, 0), (float("nan"), 0.5, 1), (float("inf"), 0.5, 1),
                 (1.0, -0.1, 1), (1.0, 0.5, True), (1.0, 0.5, 2.5)):
@@ -1856,6 +1866,13 @@ def test_drift_detector():
     assert abs(income["psi"] - expected_psi) < 1e-12 and abs(income["ks_statistic"] - expected_ks[0]) < 1e-12, (
         "the report's numbers should be psi() and ks_2samp() of the feature's columns")
     assert isinstance(report["drift"], bool) and isinstance(income["drifted"], bool), "plain Python bools in the report"
+    kinds = {key: type(report[key]).__name__ for key in ("drift", "share", "n_drifted", "n_features", "alpha_per_feature")}
+    assert type(report["drift"]) is bool and type(report["share"]) is float and type(report["alpha_per_feature"]) is float \
+        and type(report["n_drifted"]) is int and type(report["n_features"]) is int, f"plain Python values expected, got {kinds}"
+    for entry in report["features"]:
+        assert type(entry["drifted"]) is bool and all(type(entry[k]) is float for k in ("psi", "ks_statistic", "ks_pvalue")), (
+            f"each feature entry should hold Python floats and a Python bool, got {[(k, type(v).__name__) for k, v in entry.items()]}")
+    assert json.loads(json.dumps(report)) == report, "the drift report is logged as JSON: np.bool_ / numpy scalars break that"
 
     # Significant but immaterial: a 0.08σ shift with 20,000 samples each
     big_ref = rng.normal(0, 1, (20000, 1))
@@ -2358,6 +2375,11 @@ def test_pipeline_mechanics():
         one_row = restarted.process_batch(*blobs(1, shift=2.0))
         assert one_row["checked"] is True and one_row["drift"] is not None, (
             f"a buffer holding a single row is not empty: the detector checks it, got drift {one_row['drift']}")
+        x64, y64 = blobs(3, shift=2.0)
+        restarted.process_batch(x64.astype(np.float64).tolist(), y64)   # a float64 batch, as a list
+        rows = np.stack(restarted._recent)
+        assert rows.shape == (4, 4) and rows.dtype == np.float32 and np.allclose(rows[-3:], x64), (
+            f"the batch is buffered as float32 rows (shape (4, 4) after 1 + 3 rows), got {rows.dtype} {rows.shape}")
 
     print("✅ Pipeline: v1 → drift at step 6 → v2, served from the registry, with an audit trail")
 
