@@ -342,7 +342,8 @@ def quantize(x, scheme: str = "symmetric", per_channel: bool = False, axis: int 
 
     STEP-BY-STEP IMPLEMENTATION:
     1. scheme must be "symmetric" or "affine" (else ValueError); x = the values as float64;
-       x must not be empty and must be finite (else ValueError)
+       x must not be empty (else a ValueError whose message says "empty") and must be
+       finite (else ValueError)
     2. The range:
        - per tensor: lo = x.min(), hi = x.max() as 0-d arrays; axis = None
        - per channel: axis = axis % x.ndim (ValueError if out of range);

@@ -393,7 +393,10 @@ def test_calculate_sparsity():
     assert calculate_sparsity(np.array([0.0, 1.0, 0.0, 2.0])) == 0.5, "two zeros out of four: 0.5"
     assert calculate_sparsity(Tensor([[0.0, 0.0], [0.0, 3.0]])) == 0.75, "three zeros out of four: 0.75"
     assert calculate_sparsity(Variable([1.0, 2.0])) == 0.0, "no zeros: 0.0"
-    assert isinstance(calculate_sparsity(np.zeros(3)), float), "the result should be a Python float"
+    for value in (np.zeros(3), np.array([[0.0, 2.0, 0.0], [1.0, 0.0, 3.0]], dtype=np.float32)):
+        result = calculate_sparsity(value)
+        assert type(result) is float, (
+            f"the result should be a Python float (numpy counts are numpy ints: convert them), got {type(result).__name__}")
 
     model = Sequential([_dense_from_arrays(np.zeros((2, 3)), np.zeros(3)),      # 6 weights, all 0
                         _dense_from_arrays(np.ones((3, 2)), np.zeros(2))])      # 6 weights, none 0
@@ -1017,7 +1020,8 @@ def quantize(x, scheme: str = "symmetric", per_channel: bool = False, axis: int 
 
     STEP-BY-STEP IMPLEMENTATION:
     1. scheme must be "symmetric" or "affine" (else ValueError); x = the values as float64;
-       x must not be empty and must be finite (else ValueError)
+       x must not be empty (else a ValueError whose message says "empty") and must be
+       finite (else ValueError)
     2. The range:
        - per tensor: lo = x.min(), hi = x.max() as 0-d arrays; axis = None
        - per channel: axis = axis % x.ndim (ValueError if out of range);
@@ -1190,6 +1194,13 @@ def test_quantize_exact():
     assert quantize(w, per_channel=True).nbytes == 64 * 256 + 256 * 4, "per channel: 256 scales of 4 bytes"
     assert quantize(w, scheme="affine", per_channel=True).nbytes == 64 * 256 + 256 * 8, "affine adds 256 zero points"
 
+    for empty in (np.zeros(0), np.zeros((0, 3))):
+        try:
+            quantize(empty)
+        except ValueError as error:
+            assert "empty" in str(error), f"check for an empty x yourself (the message should say 'empty'), got {error}"
+        else:
+            raise AssertionError("an empty array cannot be quantized: ValueError expected")
     for bad in (lambda: quantize(w, scheme="int4"), lambda: quantize(w, per_channel=True, axis=2),
                 lambda: quantize(np.array([1.0, np.nan])), lambda: quantize(np.zeros((0, 3)))):
         try:
@@ -1699,6 +1710,13 @@ def test_distillation_loss():
     f32 = Variable(z.astype(np.float32), requires_grad=True)
     DistillationLoss()(f32, Tensor(t), Tensor(y)).backward()
     assert f32.grad.data.data.dtype == np.float32, "float32 logits get a float32 gradient"
+    node = DistillationLoss(2.0, 0.3)(Variable(z.astype(np.float32), requires_grad=True), t, y)
+    first = node.grad_fn(np.array(1.0, dtype=np.float32))[0]
+    second = node.grad_fn(np.array(1.0, dtype=np.float32))[0]
+    assert first.dtype == np.float32, f"the backward itself should return float32 for float32 logits, got {first.dtype}"
+    assert first.shape == (5, 4) and np.array_equal(first, second), "a second backward must give the same gradient"
+    node = DistillationLoss(2.0, 0.3)(Variable(z.copy(), requires_grad=True), t, y)
+    assert node.grad_fn(np.array(1.0))[0].dtype == np.float64, "float64 logits get a float64 gradient"
     assert _values(DistillationLoss()(Variable(z.astype(np.float32)), t, y)).dtype == np.float32, (
         "float32 logits give a float32 loss")
     out = DistillationLoss()(Tensor(z), t, y)
@@ -1850,24 +1868,39 @@ class CompressionMetrics:
 #| uses: calculate_sparsity, quantize, dequantize
 def test_compression_metrics():
     """Parameters, nonzeros, bytes (float32 and int8) and sparsity of known models"""
+    import json
     print("🔬 Unit Test: Compression metrics...")
+
+    def check_python_numbers(metrics):
+        """Counts are Python ints, fractions Python floats (numpy's would not go into JSON)."""
+        for field in ("parameters", "nonzero", "bytes", "sparsity", "accuracy"):
+            value, kind = getattr(metrics, field), (int if field in ("parameters", "nonzero", "bytes") else float)
+            if field == "accuracy" and value is None:
+                continue
+            assert type(value) is kind, f"{field} should be a Python {kind.__name__}, got {type(value).__name__}"
+        try:
+            json.dumps(metrics.as_dict())
+        except TypeError as error:
+            raise AssertionError(f"the metrics should be JSON-serialisable (Python numbers, not numpy ones): {error}")
 
     m = CompressionMetrics.measure(teacher, x_test, y_test)
     assert isinstance(m, CompressionMetrics), f"measure should return a CompressionMetrics, got {type(m).__name__}"
     assert m.parameters == 85002 and m.nonzero == 85002, f"the teacher: 85,002 parameters, all nonzero; got {m}"
     assert m.bytes == 340008, f"85,002 float32 numbers are 340,008 bytes, got {m.bytes}"
     assert m.sparsity == 0.0 and abs(m.accuracy - teacher_accuracy) < 1e-12, f"got {m}"
-    assert isinstance(m.parameters, int) and isinstance(m.bytes, int), "counts should be Python ints"
+    check_python_numbers(m)
 
     model = Sequential([_dense_from_arrays([[0.0, 1.0, 0.0], [2.0, 0.0, 0.0]], [0.0, 0.5, 0.0]), lambda x: x,
                         _dense_from_arrays([[1.0], [0.0], [3.0]], [0.0])])
     m = CompressionMetrics.measure(model)
     assert (m.parameters, m.nonzero, m.bytes) == (13, 5, 52), f"13 numbers, 5 nonzero, 52 bytes; got {m}"
     assert abs(m.sparsity - 5 / 9) < 1e-12 and m.accuracy is None, f"5 zero weights of 9 (biases excluded); got {m}"
+    check_python_numbers(m)
 
     quantized = QuantizedModel([QuantizedDense(layer) if isinstance(layer, Dense) else layer for layer in model.layers])
     q = CompressionMetrics.measure(quantized)
     assert q.parameters == 13 and q.nonzero == 5, f"quantizing keeps the counts (zeros stay zero), got {q}"
+    check_python_numbers(q)
     assert q.bytes == (6 + 3 * 4 + 3 * 4) + (3 + 1 * 4 + 1 * 4), f"int8 weights + scales + float32 biases, got {q.bytes}"
     assert CompressionMetrics.measure(model).as_dict()["bytes"] == 52, "as_dict() gives the fields"
 

@@ -1354,12 +1354,13 @@ def test_quantize_int8():
     assert error <= scale / 2 * (1 + 1e-9), f"dequantised values should be within scale / 2 = {scale / 2:.4g} of x, worst {error:.4g}"
 
     q, scale = quantize_int8(np.zeros((3, 4)))
-    assert scale > 0 and math.isfinite(scale), f"an all-zero x needs a positive finite scale (1.0), got {scale}"
+    assert type(scale) is float and scale > 0 and math.isfinite(scale), (
+        f"an all-zero x needs a positive finite Python float scale (1.0), got {scale!r}")
     assert q.dtype == np.int8 and not q.any(), "zeros quantise to zeros"
     q, scale = quantize_int8(np.array([-1.0, 0.25], dtype=np.float32))
     assert q.tolist() == [-127, 32] and abs(scale - 1 / 127) < 1e-8, (
         f"[-1, 0.25] should quantise to [-127, 32] with scale 1/127, got {q.tolist()} and {scale}")
-    assert isinstance(scale, float) and abs(scale * 127 - 1.0) < 1e-12, (
+    assert type(scale) is float and abs(scale * 127 - 1.0) < 1e-12, (
         f"the scale is a Python float computed in float64 (max|x| / 127) even for float32 input, got {scale!r}")
     q, _ = quantize_int8(Tensor([[4.0, -4.0]]))
     assert q.tolist() == [[127, -127]], f"quantize_int8 should accept a Tensor, got {q.tolist()}"
