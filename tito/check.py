@@ -98,22 +98,16 @@ LEAK_MIN_CHARS = 25  # shorter lines (`return x`, `self.x = x`) say little on th
 def _check_leaked_solutions(cells: list[Cell]) -> list[str]:
     """A solution line of LEAK_MIN_CHARS or more that appears, even inside a longer line, in what
     students are given: a hint, the prose, provided code or a test. It gives the answer away."""
-    regions = {SOLUTION_BEGIN: SOLUTION_END, HIDDEN_BEGIN: HIDDEN_END}
+    from tito.grading.release_checks import SECRET_REGIONS, marked_lines
+
     solutions: dict[str, str] = {}  # stripped solution line -> where it first is
     public: list[tuple[str, str]] = []  # (line, where) outside every region
-    for cell in cells:
-        end = None
-        for offset, line in enumerate(cell.source.splitlines()):
-            text = line.strip()
-            if end is None and text in regions:
-                end = regions[text]
-            elif text == end:
-                end = None
-            elif end == SOLUTION_END:
-                if len(text) >= LEAK_MIN_CHARS and not text.startswith("#"):
-                    solutions.setdefault(text, cell.where(offset))
-            elif end is None and text:
-                public.append((text, cell.where(offset)))
+    for cell, offset, text, end in marked_lines(cells, SECRET_REGIONS):
+        if end == SOLUTION_END:
+            if len(text) >= LEAK_MIN_CHARS and not text.startswith("#"):
+                solutions.setdefault(text, cell.where(offset))
+        elif end is None and text:
+            public.append((text, cell.where(offset)))
     if not solutions:
         return []
     text = "\n".join(line for line, _ in public)

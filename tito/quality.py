@@ -228,21 +228,21 @@ def _edits(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
     if isinstance(node, ast.Compare):
         for i, op in enumerate(node.ops):
             if type(op) in CMP_SWAP:
-                new = _copy(node)
+                new = copy.deepcopy(node)
                 new.ops[i] = CMP_SWAP[type(op)]()
                 yield "comparison", new
         for i, right in enumerate(node.comparators):
             if isinstance(right, ast.Constant) and type(right.value) is int:
                 for delta in (-1, 1):
-                    new = _copy(node)
+                    new = copy.deepcopy(node)
                     new.comparators[i] = ast.Constant(right.value + delta)
                     yield "boundary", new
     elif isinstance(node, ast.BoolOp):
-        new = _copy(node)
+        new = copy.deepcopy(node)
         new.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
         yield "and/or", new
     elif isinstance(node, ast.BinOp) and type(node.op) in ARITH_SWAP:
-        new = _copy(node)
+        new = copy.deepcopy(node)
         new.op = ARITH_SWAP[type(node.op)]()
         yield "arithmetic", new
     elif isinstance(node, ast.Call):
@@ -256,7 +256,7 @@ def _edits(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
             yield "dropped wrapper", func.value
         for i, keyword in enumerate(node.keywords):
             if keyword.arg in DROPPABLE_KEYWORDS:
-                new = _copy(node)
+                new = copy.deepcopy(node)
                 del new.keywords[i]
                 yield ("dtype" if keyword.arg == "dtype" else "dropped keyword"), new
         if np_name in LIKE and positional:
@@ -271,25 +271,21 @@ def _edits(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
             yield "transpose", ast.Attribute(value=target, attr="T", ctx=ast.Load())
         if np_name in UFUNCS and positional and isinstance(positional[0], ast.Name) \
                 and not any(k.arg == "out" for k in node.keywords):
-            new = _copy(node)
+            new = copy.deepcopy(node)
             new.keywords.append(ast.keyword(arg="out", value=ast.Name(positional[0].id, ast.Load())))
             yield "in place", new
         names = [i for i, a in enumerate(node.args) if isinstance(a, (ast.Name, ast.Attribute, ast.Subscript))]
         if len(node.args) >= 2 and names[:2] == [0, 1] and ast.dump(node.args[0]) != ast.dump(node.args[1]):
-            new = _copy(node)
+            new = copy.deepcopy(node)
             new.args[0], new.args[1] = node.args[1], node.args[0]
             yield "argument order", new
     elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape" \
             and isinstance(node.slice, ast.Constant) and type(node.slice.value) is int:
         swap = {0: 1, 1: 0, -1: -2, -2: -1}.get(node.slice.value)
         if swap is not None:
-            new = _copy(node)
+            new = copy.deepcopy(node)
             new.slice = ast.Constant(swap)
             yield "shape index", new
-
-
-def _copy(node):
-    return copy.deepcopy(node)
 
 
 def _char_offsets(lines: list[str], line: int, col: int) -> int:

@@ -21,19 +21,26 @@ def is_generic(line: str) -> bool:
     return bool(GENERIC_RE.match(line)) or line.startswith("#")
 
 
-def region_lines(cells: list[Cell], regions: dict[str, str]) -> tuple[set[str], set[str]]:
-    """Stripped lines inside the `regions` (BEGIN marker -> END marker), and the lines outside them."""
-    inside, outside = set(), set()
+def marked_lines(cells: list[Cell], regions: dict[str, str]):
+    """(cell, offset, stripped line, END marker of the region it is in or None) for every line
+    that is not itself a marker of `regions` (BEGIN marker -> END marker)."""
     for cell in cells:
         end = None
-        for line in cell.source.splitlines():
+        for offset, line in enumerate(cell.source.splitlines()):
             text = line.strip()
             if end is None and text in regions:
                 end = regions[text]
             elif text == end:
                 end = None
             else:
-                (inside if end else outside).add(text)
+                yield cell, offset, text, end
+
+
+def region_lines(cells: list[Cell], regions: dict[str, str]) -> tuple[set[str], set[str]]:
+    """Stripped lines inside the `regions` (BEGIN marker -> END marker), and the lines outside them."""
+    inside, outside = set(), set()
+    for _, _, text, end in marked_lines(cells, regions):
+        (inside if end else outside).add(text)
     return inside, outside
 
 
