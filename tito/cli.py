@@ -804,37 +804,45 @@ def students_import_cmd(roster: Path = typer.Argument(..., help="CSV with column
 @milestone_app.command("list")
 @friendly
 def milestone_list_cmd() -> None:
-    """The milestones, their targets and the modules each one needs."""
+    """The milestones in the order of history: year, what they retell, target, modules needed."""
     from rich.table import Table
 
     from tito.milestones.catalog import MILESTONES
 
-    table = Table(title="Milestones", title_justify="left")
-    for name in ("Name", "Target", "Needs", "What"):
-        table.add_column(name, overflow="fold")
+    table = Table(title="Milestones, in the order of history (tito milestone run NAME)", title_justify="left",
+                  show_lines=True)
+    table.add_column("Year", no_wrap=True)
+    table.add_column("Name", no_wrap=True)
+    table.add_column("History, target, what it trains", overflow="fold")
     for m in MILESTONES.values():
-        target = "all three targets (see What)" if m.metric == "checks" else f"{m.metric} >= {m.target:.0%}"
-        table.add_row(m.name, target, ", ".join(m.needs), m.description)
+        table.add_row(str(m.year), f"[bold]{m.name}[/]",
+                      f"{m.history}\n[bold]Target:[/] {m.target_summary()}\n{m.description}\n"
+                      f"[dim]Needs: {', '.join(m.needs)}[/]")
     console().print(table)
 
 
 @milestone_app.command("run")
 @friendly
-def milestone_run_cmd(name: str = typer.Argument(..., help="xor, mlp-digits, cnn-digits or compress-digits "
-                                                            "(tito milestone list)"),
-                      epochs: Optional[int] = typer.Option(None, "--epochs", help="Override the number of epochs."),
+def milestone_run_cmd(name: str = typer.Argument(..., help="perceptron, xor, mlp-digits, cnn-digits, tinygpt or "
+                                                            "compress-digits (tito milestone list)"),
+                      epochs: Optional[int] = typer.Option(None, "--epochs", help="Override the number of epochs "
+                                                                       "(tinygpt: of evaluation intervals)."),
                       plot: bool = typer.Option(True, "--plot/--no-plot", help="Save a training-curve PNG "
                                                                                  "(needs matplotlib).")) -> None:
     """Train on the package you exported; exits non-zero when the target is missed."""
     from rich.table import Table
     from rich.text import Text
 
-    from tito.milestones.runner import get_milestone, run_milestone
+    from tito.milestones.runner import get_milestone, missing_modules, run_milestone
 
     milestone = get_milestone(name)
     root, _ = _course()
+    missing = missing_modules(root, milestone)
+    if missing:
+        raise TitoError(f"milestone {name} needs modules you have not exported yet: {', '.join(missing)}",
+                        f"Run {' and '.join(f'`tito export {m}`' for m in missing)}, then run the milestone again.")
     out = console()
-    out.print(f"[bold]{milestone.title}[/]: {milestone.description}", markup=True)
+    out.print(f"[bold]{milestone.title}[/] ({milestone.year}): {milestone.description}", markup=True)
     with _progress() as progress:
         task = progress.add_task(f"{name}: starting", total=None)
 
@@ -842,7 +850,7 @@ def milestone_run_cmd(name: str = typer.Argument(..., help="xor, mlp-digits, cnn
             if event["event"] == "start":
                 progress.update(task, total=event["epochs"], description=f"{name}: training")
             elif event["event"] == "epoch":
-                shown = "  ".join(f"{k} {v:.4f}" for k, v in event.items()
+                shown = "  ".join(f"{k} {v:.4g}" for k, v in event.items()
                                   if k not in ("event", "epoch", "total") and isinstance(v, float))
                 progress.update(task, completed=event["epoch"], description=f"{name}: {shown}")
 
@@ -854,14 +862,18 @@ def milestone_run_cmd(name: str = typer.Argument(..., help="xor, mlp-digits, cnn
     table = Table(title=f"{name}: final", title_justify="left")
     table.add_column("Metric")
     table.add_column("Value", justify="right")
-    for key, value in result.metrics.items():
-        table.add_row(key, f"{value:.4f}")
+    for key, value in result.metrics.items():  # counts (steps, parameters, epochs) as whole numbers
+        table.add_row(key, f"{int(value):,}" if float(value).is_integer() and abs(value) >= 2 else f"{value:.4f}")
     table.add_row("epochs", str(len(result.history)))
     table.add_row("seconds", f"{result.seconds:.1f}")
     table.add_row("peak memory", f"{result.peak_rss_mb:.0f} MB")
     if milestone.metric != "checks":
         table.add_row("target", f"{milestone.metric} >= {milestone.target:.2%}")
     table.add_row("result", Text("PASS" if result.passed else "MISSED", style="green" if result.passed else "red"))
+    if result.extra.get("sample"):  # tinygpt: what the trained model writes
+        settings = f" ({result.extra['sample_settings']})" if result.extra.get("sample_settings") else ""
+        out.print(Text.assemble(("Sample", "bold"), f" from the prompt {result.extra.get('prompt', '')!r}{settings}:"))
+        out.print(Text(result.extra["sample"]))
     if result.table:
         variants = Table(title=f"{name}: models", title_justify="left")
         for key in result.table[0]:

@@ -26,6 +26,7 @@ class MilestoneResult:
     output: str = ""  # what the student's code printed
     table: list[dict] = field(default_factory=list)  # per-variant results (compress-digits)
     checks: list[dict] = field(default_factory=list)  # {name, value, target, passed}: every one must pass
+    extra: dict = field(default_factory=dict)  # what else the run shows (tinygpt: "sample", "prompt")
 
     @property
     def value(self) -> float | None:
@@ -46,10 +47,20 @@ def get_milestone(name: str) -> Milestone:
     return MILESTONES[name]
 
 
+def missing_modules(root: Path, milestone: Milestone) -> list[str]:
+    """The modules the milestone needs whose export (tinytorch/core/NAME.py) is not in `root`."""
+    return [module for module in milestone.needs if not (root / "tinytorch" / "core" / f"{module}.py").is_file()]
+
+
 def run_milestone(root: Path, name: str, epochs: int | None = None, plot: Path | None = None,
                   timeout: float = 1800.0, on_event=None) -> MilestoneResult:
     """Run one milestone on `root`'s tinytorch package; `on_event(dict)` sees each progress event."""
     result = MilestoneResult(get_milestone(name))
+    missing = missing_modules(root, result.milestone)
+    if missing:  # say so before training starts, naming every one (not just the first import that fails)
+        result.error = (f"it needs modules not exported yet: {', '.join(missing)} (run "
+                        + " and ".join(f"`tito export {module}`" for module in missing) + ")")
+        return result
     cmd = [sys.executable, "-m", "tito.milestones.train", name]
     if epochs:
         cmd += ["--epochs", str(epochs)]
@@ -75,6 +86,7 @@ def run_milestone(root: Path, name: str, epochs: int | None = None, plot: Path |
                 result.metrics, result.seconds, result.plot = event["metrics"], event["seconds"], event["plot"]
                 result.peak_rss_mb = event.get("peak_rss_mb", 0.0)
                 result.table, result.checks = event.get("table", []), event.get("checks", [])
+                result.extra = event.get("extra", {})
             elif event["event"] == "error":
                 where = f" (at {event['where']}: {event['code']})" if event.get("where") else ""
                 result.error = event["message"] + where

@@ -109,7 +109,20 @@ def compress_digits(epochs: int | None):
     return run(epochs)
 
 
-RUNS = {"xor": xor, "mlp-digits": mlp_digits, "cnn-digits": cnn_digits, "compress-digits": compress_digits}
+def perceptron(epochs: int | None):
+    from tito.milestones.perceptron import perceptron as run
+
+    return run(epochs)
+
+
+def tinygpt(epochs: int | None):
+    from tito.milestones.tinygpt import tinygpt as run
+
+    return run(epochs)
+
+
+RUNS = {"perceptron": perceptron, "xor": xor, "mlp-digits": mlp_digits, "cnn-digits": cnn_digits,
+        "tinygpt": tinygpt, "compress-digits": compress_digits}
 
 
 def save_plot(history: dict, path: str, title: str) -> str | None:
@@ -132,6 +145,17 @@ def save_plot(history: dict, path: str, title: str) -> str | None:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def plotter(name: str):
+    """The milestone's own plot when it has one (perceptron, tinygpt), else loss and accuracy."""
+    if name == "perceptron":
+        from tito.milestones.perceptron import save_plot as own
+    elif name == "tinygpt":
+        from tito.milestones.tinygpt import save_plot as own
+    else:
+        return save_plot
+    return own
 
 
 def reset_peak_rss() -> None:
@@ -165,12 +189,14 @@ def main() -> None:
     parser.add_argument("--plot", default=None)
     args = parser.parse_args()
     start = time.perf_counter()
-    table, checks = [], []
+    table, checks, extra = [], [], {}
     try:
         outcome = RUNS[args.name](args.epochs)
         metrics, history = outcome[:2]
-        if len(outcome) == 4:  # a milestone with several targets: a results table and one check each
+        if len(outcome) >= 4:  # a milestone with several targets: a results table and one check each
             table, checks = outcome[2], outcome[3]
+        if len(outcome) == 5:  # and what else it shows (tinygpt: a generated sample)
+            extra = outcome[4]
     except Exception as exc:  # the student's code failed: say where, as `tito module test` does
         import os
 
@@ -180,9 +206,9 @@ def main() -> None:
         info = classify(exc, (os.path.dirname(tinytorch.__file__),), {"memory_mb": 0, "processes": 0})
         emit("error", **info, traceback=traceback.format_exc(limit=-3))
         sys.exit(1)
-    plot = save_plot(history, args.plot, args.name) if args.plot else None
+    plot = plotter(args.name)(history, args.plot, args.name) if args.plot else None
     emit("done", metrics={k: float(v) for k, v in metrics.items()}, seconds=time.perf_counter() - start, plot=plot,
-         peak_rss_mb=round(peak_rss_mb(), 1), table=table, checks=checks)
+         peak_rss_mb=round(peak_rss_mb(), 1), table=table, checks=checks, extra=extra)
 
 
 if __name__ == "__main__":
