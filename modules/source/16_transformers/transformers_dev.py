@@ -123,32 +123,18 @@ print("Ready to build a GPT!")
 
 # %% [markdown]
 # ### Provided helpers
-# - `_values(x)` / `_float_values(x)`: the ndarray inside a Variable, Tensor, ndarray or
-#   list (the second one turns integers into float64).
+# - `_values(x)` / `_float_values(x)` (from module 15): the ndarray inside a Variable,
+#   Tensor, ndarray or list (the second one turns integers into float64).
 # - `_as_variable(x)`: a constant Variable for anything that is not one yet.
-# - `_check_positive_int(owner, name, value)`: validation with a clear `ValueError`.
+# - `_check_positive_int(owner, name, value)` (from module 15): validation with a clear
+#   `ValueError`.
 # - `_offset_seed(seed, k)`: `seed + k`, or `None` when `seed` is `None`. Layers built from
 #   one seed use different offsets, so that no two of them start with the same weights.
 
 # %% nbgrader={"grade": false, "grade_id": "transformers-helpers", "locked": true, "schema_version": 3, "solution": false}
 #| export
-def _values(x) -> np.ndarray:
-    """The numbers in x as an ndarray: x may be a Variable, a Tensor, an ndarray or a list."""
-    if isinstance(x, np.ndarray):
-        return x
-    if isinstance(x, Variable):
-        return x.data.data
-    if isinstance(x, Tensor):
-        return x.data
-    return np.asarray(x)
-
-
-def _float_values(x) -> np.ndarray:
-    """Like _values, but integers and booleans become float64 (gradients are real numbers)."""
-    values = _values(x)
-    if values.dtype.kind != "f":
-        values = values.astype(np.float64)
-    return values
+# The same input handling and checks as module 15: one definition, imported
+from tinytorch.core.attention import _check_positive_int, _float_values, _values
 
 
 def _as_variable(x) -> Variable:
@@ -156,13 +142,6 @@ def _as_variable(x) -> Variable:
     if isinstance(x, Variable):
         return x
     return Variable(_float_values(x), requires_grad=False)
-
-
-def _check_positive_int(owner: str, name: str, value) -> int:
-    """`value` as an int, or a ValueError naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{owner}: {name} must be an integer >= 1, got {value!r}")
-    return int(value)
 
 
 def _offset_seed(seed: Optional[int], offset: int) -> Optional[int]:
