@@ -44,6 +44,9 @@ bench: install-dev
 	$(PY) bench/class_grading.py 40
 	$(PY) bench/mlp_digits.py
 	$(PY) bench/conv2d.py
+	$(PY) bench/scalar_autograd.py
+	$(PY) bench/tinygpt_step.py
+	$(PY) bench/kv_cache.py
 
 clean:
 	rm -rf $(VENV) .tito .pytest_cache
