@@ -4,6 +4,8 @@ BPE training is compared with an independent reference written here the slow, ob
 (recount with collections.Counter, tie to the earliest first position found by scanning,
 merge by rebuilding the list), on hand-checked corpora and on random texts full of ties.
 Round trips run on random text drawn from many Unicode blocks the training text never had.
+`BPETokenizer.from_merges` (provided) must leave exactly the state `train` leaves, and encode
+with merges from the reference alone must reproduce the reference's final sequence.
 """
 
 from __future__ import annotations
@@ -257,6 +259,46 @@ def test_retraining_starts_from_scratch():
     tok.train("xyxyxy", 300)
     assert plain_merges(tok) == reference_train(b"xyxyxy", 44)[0]
     assert set(tok.vocab) == set(range(tok.vocab_size))
+
+
+# --------------------------------------------------------------------------- from_merges
+
+
+def test_from_merges_leaves_the_state_train_leaves(trained):
+    rebuilt = BPETokenizer.from_merges(trained.merges)
+    assert plain_merges(rebuilt) == plain_merges(trained)
+    assert rebuilt.vocab == trained.vocab and rebuilt.vocab_size == trained.vocab_size == 512
+    assert BPETokenizer.from_merges([]).vocab == BPETokenizer().vocab
+    assert BPETokenizer.from_merges([]).vocab_size == 256
+    text = CORPUS[-5_000:] + "😀 naïve"
+    assert rebuilt.encode(text) == trained.encode(text)
+
+
+def test_from_merges_accepts_lists_and_numpy_ints():
+    tok = BPETokenizer.from_merges([[[np.int64(97), 97], np.int64(256)], [(256, 97), 257]])
+    assert plain_merges(tok) == [((97, 97), 256), ((256, 97), 257)]
+    assert all(type(x) is int for (a, b), i in tok.merges for x in (a, b, i))
+    assert tok.vocab[257] == b"aaa" and tok.encode("aaaaa") == [256, 257]
+
+
+@pytest.mark.parametrize("merges", [
+    [((97, 97), 257)],                       # ids must start at 256
+    [((97, 97), 256), ((97, 98), 258)],      # and follow each other
+    [((97, 256), 256)],                      # a token made of itself
+    [((97, 97), 256), ((300, 97), 257)],     # an id that does not exist yet
+    [((-1, 97), 256)],
+])
+def test_from_merges_rejects_malformed_merge_lists(merges):
+    with pytest.raises(ValueError, match="merge"):
+        BPETokenizer.from_merges(merges)
+
+
+def test_encode_with_reference_merges_reproduces_the_reference_sequence():
+    piece = CORPUS[30_000:36_000]
+    merges, final = reference_train(piece.encode("utf-8"), 80)
+    tok = BPETokenizer.from_merges(merges)
+    assert tok.encode(piece) == final
+    assert tok.decode(final) == piece
 
 
 # --------------------------------------------------------------------------- encode / decode

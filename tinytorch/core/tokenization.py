@@ -363,12 +363,33 @@ class BPETokenizer:
 
     Attributes: `merges` (list of ((a, b), new_id) in the order learned), `vocab`
     (dict id -> bytes), `vocab_size`. Untrained, it is a plain byte tokenizer.
+    `BPETokenizer.from_merges(merges)` rebuilds a trained one from its merge list.
     """
 
     def __init__(self):
         self.merges: List[Tuple[Tuple[int, int], int]] = []
         self.vocab: Dict[int, bytes] = {i: bytes([i]) for i in range(256)}
         self.vocab_size = 256
+
+    @classmethod
+    def from_merges(cls, merges) -> "BPETokenizer":
+        """
+        The tokenizer whose learned merges are `merges` (provided): the state train leaves.
+
+        `merges` is a list of ((a, b), new_id) in rank order, as in `tok.merges`: merge k must
+        make id 256 + k out of two ids below it (ValueError otherwise). Sets `merges`, `vocab`
+        and `vocab_size`, everything `encode` and `decode` read.
+        """
+        tok = cls()
+        for rank, ((a, b), new_id) in enumerate(merges):
+            a, b, new_id = int(a), int(b), int(new_id)
+            if new_id != 256 + rank or not (0 <= a < new_id and 0 <= b < new_id):
+                raise ValueError(f"merge {rank} must make id {256 + rank} from two smaller ids, "
+                                 f"got ({a}, {b}) -> {new_id}")
+            tok.merges.append(((a, b), new_id))
+            tok.vocab[new_id] = tok.vocab[a] + tok.vocab[b]  # a token's bytes: its halves' bytes
+        tok.vocab_size = len(tok.vocab)
+        return tok
 
     def train(self, text: str, vocab_size: int) -> "BPETokenizer":
         """
@@ -425,17 +446,18 @@ class BPETokenizer:
         """
         Text to token ids: UTF-8 bytes, then every merge applied in the order it was learned.
 
-        TODO: Replay self.merges on the bytes of text.
+        TODO: Replay self.merges on the bytes of text, one str.replace per merge.
 
         STEP-BY-STEP IMPLEMENTATION:
-        1. index = a PairIndex of the UTF-8 bytes of text
-        2. For each (pair, new_id) in self.merges, in order: merge it in the index
-           (a pair that does not occur costs nothing)
-        3. Return the index's tokens
+        1. Write the UTF-8 bytes of text as a str with one character per token: the byte
+           b becomes the character chr(b)
+        2. For each (pair, new_id) in self.merges, in order: replace every occurrence of
+           the pair's two characters, chr(a) followed by chr(b), by the one character chr(new_id)
+        3. Return the ids of the characters, in order, as a list of ints
 
         EXAMPLE USAGE:
         ```python
-        tok = BPETokenizer().train("aaabdaaabac", vocab_size=300)
+        tok = BPETokenizer.from_merges([((97, 97), 256), ((256, 97), 257), ((257, 98), 258)])
         tok.encode("aaabdaaabac")   # [258, 100, 258, 97, 99]
         tok.encode("aaa")           # [257]
         tok.encode("é")             # [195, 169]   never seen: its two bytes
@@ -443,11 +465,16 @@ class BPETokenizer:
 
         IMPLEMENTATION HINTS:
         - self.merges is already in rank order: do not sort or reverse it
+        - bytes.decode("latin-1") turns every byte b into chr(b) in one call
+        - s.replace(old, new) scans left to right without overlaps, as merge_pair does:
+          "aaa".replace("aa", "Z") == "Za"; it returns a new str (strings never change)
+        - ord(character) is the id back; chr and ord are inverses
+        - Encoding reads only self.merges: no PairIndex, and no training needed
         """
-        index = PairIndex(text.encode("utf-8"))
-        for pair, new_id in self.merges:
-            index.merge(pair, new_id)
-        return index.tokens()
+        chars = text.encode("utf-8").decode("latin-1")  # one character per byte: chr(b)
+        for (a, b), new_id in self.merges:
+            chars = chars.replace(chr(a) + chr(b), chr(new_id))
+        return [ord(ch) for ch in chars]
 
     def decode(self, ids: Iterable[int]) -> str:
         """
