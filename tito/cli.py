@@ -833,14 +833,10 @@ def milestone_run_cmd(name: str = typer.Argument(..., help="perceptron, xor, mlp
     from rich.table import Table
     from rich.text import Text
 
-    from tito.milestones.runner import get_milestone, missing_modules, run_milestone
+    from tito.milestones.runner import get_milestone, run_milestone
 
     milestone = get_milestone(name)
     root, _ = _course()
-    missing = missing_modules(root, milestone)
-    if missing:
-        raise TitoError(f"milestone {name} needs modules you have not exported yet: {', '.join(missing)}",
-                        f"Run {' and '.join(f'`tito export {m}`' for m in missing)}, then run the milestone again.")
     out = console()
     out.print(f"[bold]{milestone.title}[/] ({milestone.year}): {milestone.description}", markup=True)
     with _progress() as progress:

@@ -58,9 +58,8 @@ def run_milestone(root: Path, name: str, epochs: int | None = None, plot: Path |
     result = MilestoneResult(get_milestone(name))
     missing = missing_modules(root, result.milestone)
     if missing:  # say so before training starts, naming every one (not just the first import that fails)
-        result.error = (f"it needs modules not exported yet: {', '.join(missing)} (run "
-                        + " and ".join(f"`tito export {module}`" for module in missing) + ")")
-        return result
+        raise TitoError(f"milestone {name} needs modules you have not exported yet: {', '.join(missing)}",
+                        f"Run {' and '.join(f'`tito export {m}`' for m in missing)}, then run the milestone again.")
     cmd = [sys.executable, "-m", "tito.milestones.train", name]
     if epochs:
         cmd += ["--epochs", str(epochs)]
