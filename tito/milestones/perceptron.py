@@ -24,7 +24,7 @@ orders gave at least 95.8%, hence the 95% bar (the fixed seed here gives 100%).
 
 from __future__ import annotations
 
-from tito.milestones.train import emit
+from tito.milestones.train import emit, pyplot
 
 EPOCHS = 10
 SEED = 0
@@ -104,12 +104,8 @@ def perceptron(epochs: int | None = None):
 
 def save_plot(history: dict, path: str, title: str) -> str | None:
     """Mistakes per epoch (left) and accuracy per epoch (right)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return None
     epochs = range(1, len(history["mistakes"]) + 1)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))

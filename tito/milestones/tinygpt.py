@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 
-from tito.milestones.train import emit
+from tito.milestones.train import emit, pyplot
 
 CONFIG = {
     "max_len": 64,          # context: characters the model sees
@@ -201,12 +201,8 @@ def tinygpt(epochs: int | None = None):
 
 def save_plot(history: dict, path: str, title: str) -> str | None:
     """Train and validation bits per character per evaluation interval, and the bigram line."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return None
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.plot(history["step"], history["train_bpc"], marker="o", label="train bpc (interval mean)")

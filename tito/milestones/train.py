@@ -125,13 +125,21 @@ RUNS = {"perceptron": perceptron, "xor": xor, "mlp-digits": mlp_digits, "cnn-dig
         "tinygpt": tinygpt, "compress-digits": compress_digits}
 
 
-def save_plot(history: dict, path: str, title: str) -> str | None:
+def pyplot():
+    """matplotlib.pyplot drawing to files (Agg), or None: matplotlib is optional."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
+        return None
+    return plt
+
+
+def save_plot(history: dict, path: str, title: str) -> str | None:
+    plt = pyplot()
+    if plt is None:
         return None
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for key, values in history.items():
